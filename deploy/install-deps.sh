@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Tiezheng needs to build, test and run.
+# Idempotent: packages already present are skipped quickly. Run as root.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config ccache      # toolchain
+  libssl-dev                                   # SHA-256 (SHA-NI), SM2/SM3/SM4, X.509, TLS, RFC 3161
+  libsodium-dev                                # Ed25519, XChaCha20-Poly1305, secure memory
+  libleveldb-dev                               # ledger storage
+  libboost-dev                                 # Beast/Asio HTTP server and peer transport
+  libcpp-httplib-dev                           # HTTP client for the CLI and tests
+  libgtest-dev libgmock-dev                    # unit and integration tests
+  libbenchmark-dev                             # benchmarks (bench/)
+  python3                                      # test helpers and the documented proof-check script
+  openssl                                      # `openssl ts -verify`, `openssl dgst` in docs and tests
+  curl                                         # used by the demo to show the HTTP API
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "[install-deps] installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "[install-deps] all packages present"
+fi
