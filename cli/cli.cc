@@ -7,16 +7,20 @@ namespace tz::cli {
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
-    case Code::kOk: return kExitOk;
+    case Code::kOk:
+      return kExitOk;
     case Code::kVerificationFailed:
-    case Code::kCorruption: return kExitNotVerified;
+    case Code::kCorruption:
+      return kExitNotVerified;
     case Code::kInvalidArgument:
     case Code::kNotFound:
     case Code::kAlreadyExists:
     case Code::kPermissionDenied:
     case Code::kUnauthenticated:
-    case Code::kFailedPrecondition: return kExitInput;
-    default: return kExitFailure;
+    case Code::kFailedPrecondition:
+      return kExitInput;
+    default:
+      return kExitFailure;
   }
 }
 

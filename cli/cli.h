@@ -13,11 +13,11 @@ namespace tz::cli {
 
 // Exit codes (documented in docs/cli.md):
 enum ExitCode : int {
-  kExitOk = 0,            // success; for verify commands: verified
-  kExitNotVerified = 1,   // the evidence/proof/audit did not verify
-  kExitUsage = 2,         // bad command line
-  kExitInput = 3,         // bad or missing input (file, key, malformed data)
-  kExitFailure = 4,       // I/O error, internal error, server unreachable
+  kExitOk = 0,           // success; for verify commands: verified
+  kExitNotVerified = 1,  // the evidence/proof/audit did not verify
+  kExitUsage = 2,        // bad command line
+  kExitInput = 3,        // bad or missing input (file, key, malformed data)
+  kExitFailure = 4,      // I/O error, internal error, server unreachable
 };
 
 // Maps a Status to an exit code: verification/corruption -> 1,

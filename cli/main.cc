@@ -22,9 +22,10 @@ const Command kCommands[] = {
 };
 
 void Usage(FILE* out) {
-  std::fprintf(out,
-               "铁证 Tiezheng — 公共住房移交存证账本 / evidence ledger for public housing handover\n\n"
-               "Usage: tiezheng <command> [options]\n\nCommands:\n");
+  std::fprintf(
+      out,
+      "铁证 Tiezheng — 公共住房移交存证账本 / evidence ledger for public housing handover\n\n"
+      "Usage: tiezheng <command> [options]\n\nCommands:\n");
   for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
   std::fprintf(out,
                "\nRun `tiezheng <command> --help` for a command's options.\n"

@@ -54,10 +54,11 @@ class Json {
   int64_t as_int64() const;
   uint64_t as_uint64() const { return neg_ ? 0 : mag_; }
   const std::string& as_string() const { return str_; }
+  // Requires is_array() / is_object(). Mutable access unshares the container.
   const Array& as_array() const { return *arr_; }
-  Array& as_array() { return *arr_; }
+  Array& as_array();
   const Object& as_object() const { return *obj_; }
-  Object& as_object() { return *obj_; }
+  Object& as_object();
 
   // Object access. find() returns nullptr when absent or not an object.
   const Json* find(std::string_view key) const;
@@ -81,7 +82,7 @@ class Json {
   bool neg_ = false;
   uint64_t mag_ = 0;
   std::string str_;
-  std::shared_ptr<Array> arr_;   // shared_ptr keeps Json copyable and cheap to move
+  std::shared_ptr<Array> arr_;  // shared_ptr keeps Json copyable and cheap to move
   std::shared_ptr<Object> obj_;
   void Detach();
 };

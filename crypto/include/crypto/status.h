@@ -83,7 +83,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status");
   }
@@ -110,9 +110,9 @@ class [[nodiscard]] Result {
 }  // namespace tz
 
 // Early-return helpers.
-#define TZ_RETURN_IF_ERROR(expr)           \
-  do {                                     \
-    ::tz::Status tz_status__ = (expr);     \
+#define TZ_RETURN_IF_ERROR(expr)               \
+  do {                                         \
+    ::tz::Status tz_status__ = (expr);         \
     if (!tz_status__.ok()) return tz_status__; \
   } while (0)
 
