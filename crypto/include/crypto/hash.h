@@ -1,6 +1,7 @@
 // Hash functions: SHA-256 (OpenSSL EVP, uses SHA-NI) and SM3 (GB/T 32905).
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,7 +55,11 @@ inline Digest Sm3(ByteSpan data) { return Hash(HashAlgorithm::kSm3, data); }
 // Hash of the concatenation of parts, without copying them together.
 Digest HashParts(HashAlgorithm alg, std::initializer_list<ByteSpan> parts);
 
-// Hashes a whole file in bounded memory. Reasons: "file.open", "file.read".
+// Hashes a whole file in bounded memory (1 MiB reads). Reasons: "file.open"
+// (code kNotFound, kPermissionDenied or kIOError), "file.read" (kIOError).
 Result<Digest> HashFile(HashAlgorithm alg, const std::string& path);
+// Hashes everything readable from an open descriptor (e.g. stdin) until EOF.
+// Does not close fd. `name` is used in error messages only. Reason "file.read".
+Result<Digest> HashFileDescriptor(HashAlgorithm alg, int fd, std::string_view name);
 
 }  // namespace tz
