@@ -8,6 +8,7 @@
 //   signature: 64 bytes (r || s, big-endian, fixed width).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -49,13 +50,21 @@ class SecretKey {
   SecretKey& operator=(const SecretKey&) = delete;
   SecretKey Clone() const;
 
+  // Reasons: "key.bad_length"; for SM2 "key.bad_scalar" unless 1 <= d <= n-2.
   static Result<SecretKey> FromBytes(SignatureAlgorithm alg, ByteSpan bytes);
   SignatureAlgorithm algorithm() const { return alg_; }
   ByteSpan bytes() const { return ByteSpan(bytes_.data(), bytes_.size()); }
 
+  // Precomputed signing state (the expanded Ed25519 key, the SM2 key object),
+  // built once in FromBytes so Sign() does not redo key setup; shared by
+  // clones, immutable, defined in sign.cc. Null for a default-constructed key.
+  struct Prepared;
+  const Prepared* prepared() const { return prepared_.get(); }
+
  private:
   SignatureAlgorithm alg_ = SignatureAlgorithm::kEd25519;
   Bytes bytes_;
+  std::shared_ptr<const Prepared> prepared_;
 };
 
 struct SignatureTag {};
@@ -72,6 +81,7 @@ KeyPair GenerateKeyPair(SignatureAlgorithm alg);
 // Derives the public key from a secret key.
 Result<PublicKey> DerivePublicKey(const SecretKey& sk);
 
+// Fails only for an empty (default-constructed) key ("key.bad_length").
 Result<Signature> Sign(const SecretKey& sk, ByteSpan message);
 // OK only if sig is a valid signature of message under pk.
 // Reason "signature.invalid" otherwise.
