@@ -55,5 +55,13 @@ int CmdKeygen(int argc, char** argv, int first);
 int CmdLog(int argc, char** argv, int first);
 int CmdArchive(int argc, char** argv, int first);
 int CmdAudit(int argc, char** argv, int first);
+int CmdLedger(int argc, char** argv, int first);      // cmd_ledger.cc
+int CmdInit(int argc, char** argv, int first);        // cmd_node.cc
+int CmdNode(int argc, char** argv, int first);        // cmd_node.cc
+int CmdNotarize(int argc, char** argv, int first);    // cmd_client.cc
+int CmdVerify(int argc, char** argv, int first);      // cmd_client.cc
+int CmdHouse(int argc, char** argv, int first);       // cmd_client.cc
+int CmdAcceptance(int argc, char** argv, int first);  // cmd_client.cc
+int CmdKey(int argc, char** argv, int first);         // cmd_client.cc
 
 }  // namespace tz::cli

@@ -19,6 +19,14 @@ const Command kCommands[] = {
     {"log", tz::cli::CmdLog, "RFC 6962 日志：构建、证明、验证 / build, prove, verify a log"},
     {"archive", tz::cli::CmdArchive, "内容寻址档案存储 / content-addressed blob store"},
     {"audit", tz::cli::CmdAudit, "从创世块重新验证账本 / re-verify a ledger from genesis"},
+    {"ledger", tz::cli::CmdLedger, "本地账本工具 / local ledger tools (init, append, show)"},
+    {"init", tz::cli::CmdInit, "初始化单节点联盟 / initialise a one-node consortium"},
+    {"node", tz::cli::CmdNode, "运行节点 / run a node (HTTP API and portal)"},
+    {"notarize", tz::cli::CmdNotarize, "存证：上传并登记文件 / notarize a file"},
+    {"verify", tz::cli::CmdVerify, "验证文件是否已存证 / verify a file against the ledger"},
+    {"house", tz::cli::CmdHouse, "一房一档 / show a house's archive"},
+    {"acceptance", tz::cli::CmdAcceptance, "联合验收签署 / joint acceptance sign-off"},
+    {"key", tz::cli::CmdKey, "客户端密钥管理 / client key management"},
 };
 
 void Usage(FILE* out) {
@@ -26,7 +34,7 @@ void Usage(FILE* out) {
       out,
       "铁证 Tiezheng — 公共住房移交存证账本 / evidence ledger for public housing handover\n\n"
       "Usage: tiezheng <command> [options]\n\nCommands:\n");
-  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
+  for (const auto& c : kCommands) std::fprintf(out, "  %-11s %s\n", c.name, c.help);
   std::fprintf(out,
                "\nRun `tiezheng <command> --help` for a command's options.\n"
                "Exit codes: 0 ok/verified, 1 not verified, 2 usage, 3 bad input, 4 failure.\n");

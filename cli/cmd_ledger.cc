@@ -1,0 +1,13 @@
+// PLACEHOLDER: replaced by the real subcommands in this session.
+#include <cstdio>
+
+#include "cli.h"
+
+namespace tz::cli {
+
+int CmdLedger(int, char**, int) {
+  std::fprintf(stderr, "error: not built yet\n");
+  return kExitFailure;
+}
+
+}  // namespace tz::cli
