@@ -56,6 +56,8 @@ class StreamEncryptor {
   // The stream header; write it before the first chunk.
   const Bytes& header() const;
   // Encrypts one chunk (size <= kAeadChunkSize); `last` marks the final one.
+  // Pushing after the last chunk or an oversized chunk is a programming
+  // error and aborts.
   Bytes Push(ByteSpan plaintext, bool last);
 
  private:
@@ -66,14 +68,20 @@ class StreamEncryptor {
 class StreamDecryptor {
  public:
   // Fails with "aead.bad_header" if the header is malformed.
-  static Result<std::unique_ptr<StreamDecryptor>> Create(AeadAlgorithm alg,
-                                                         const SymmetricKey& key,
+  static Result<std::unique_ptr<StreamDecryptor>> Create(AeadAlgorithm alg, const SymmetricKey& key,
                                                          ByteSpan header);
   ~StreamDecryptor();
   // Decrypts one ciphertext chunk. After the chunk flagged last, further
   // chunks are rejected. *last is set when this was the final chunk.
+  // Reasons: "aead.auth_failed" (kCorruption: wrong key, tampered, reordered
+  // or dropped chunk), "aead.truncated" (shorter than the chunk overhead),
+  // "aead.chunk_too_large", "aead.after_final". A failed Pull leaves the
+  // decryptor where it was.
   Result<Bytes> Pull(ByteSpan ciphertext, bool* last);
   bool finished() const;
+  // Call at the end of the input: OK if the final chunk has been pulled,
+  // "aead.truncated" (kCorruption) if the stream ended early.
+  Status Finish() const;
 
  private:
   StreamDecryptor();
@@ -85,7 +93,18 @@ class StreamDecryptor {
 // associated data (e.g. the household id) so a wrapped key cannot be moved.
 Bytes WrapKey(AeadAlgorithm alg, const SymmetricKey& kek, const SymmetricKey& dek,
               ByteSpan context);
+// Reasons: "aead.bad_length" (wrapped is not WrappedKeySize(alg) bytes),
+// "aead.auth_failed" (wrong kek, wrong context or tampered).
 Result<SymmetricKey> UnwrapKey(AeadAlgorithm alg, const SymmetricKey& kek, ByteSpan wrapped,
                                ByteSpan context);
+// nonce || ciphertext || tag: 72 bytes for XChaCha20-Poly1305, 60 for SM4-GCM.
+size_t WrappedKeySize(AeadAlgorithm alg);
+
+// One-shot SM4-GCM (RFC 8998: 16-byte key, 12-byte nonce, 16-byte tag),
+// sealed = ciphertext || tag. Exposed for known-answer tests and for
+// interoperability checks; the streams above are what applications use.
+// Reasons: "aead.bad_length", "aead.auth_failed".
+Result<Bytes> Sm4GcmSeal(ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan plaintext);
+Result<Bytes> Sm4GcmOpen(ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan sealed);
 
 }  // namespace tz
