@@ -1,0 +1,140 @@
+// The entry type registry and the checks every entry type shares.
+#include "ledger/entries.h"
+
+#include "crypto/encoding.h"
+#include "genesis_internal.h"
+
+namespace tz::ledger {
+
+const std::vector<const EntryType*>& AllEntryTypes() {
+  static const std::vector<const EntryType*> kTypes = {
+      &kGenesisType,        &kGovProposeType,     &kGovVoteType,     &kDocNotarizeType,
+      &kAcceptanceOpenType, &kAcceptanceSignType, &kArchiveLinkType, &kCasePlanType,
+      &kCaseDeadlineType,   &kCaseDeferType,      &kCaseDeliverType, &kCaseCompleteType,
+      &kAccessLogType,      &kShredRecordType};
+  return kTypes;
+}
+
+Result<const EntryType*> FindEntryType(std::string_view name, int64_t version) {
+  bool known_name = false;
+  for (const EntryType* t : AllEntryTypes()) {
+    if (t->name != name) continue;
+    known_name = true;
+    if (t->version == version) return t;
+  }
+  if (known_name) {
+    return Status::Invalid(
+        "entry.unsupported_version",
+        "entry type '" + std::string(name) + "' has no version " + std::to_string(version));
+  }
+  return Status::Invalid("entry.unknown_type", "unknown entry type '" + std::string(name) + "'");
+}
+
+Result<Json> RequireNotarized(const State& state, const Digest& d) {
+  TZ_ASSIGN_OR_RETURN(std::optional<Json> rec, state.GetJson(StateKeyForDocument(d)));
+  if (!rec) {
+    return Status(Code::kFailedPrecondition, "document.not_notarized",
+                  "document " + tz::ToHex(d) + " was never notarized");
+  }
+  return *rec;
+}
+
+namespace {
+
+Status CheckTime(const SignedEntry& e, int64_t block_time) {
+  if (e.time > block_time + kMaxClockAheadMs || e.time < block_time - kMaxEntryAgeMs) {
+    return Status::Invalid("envelope.time_skew", "client time " + std::to_string(e.time) +
+                                                     " is too far from the block time " +
+                                                     std::to_string(block_time));
+  }
+  return Status::Ok();
+}
+
+Result<KeyRecord> ValidateGenesis(const SignedEntry& e, const State& state, uint64_t index,
+                                  uint64_t height, bool signature_verified) {
+  if (index != 0 || height != 0) {
+    return Status(Code::kFailedPrecondition, "entry.genesis_only",
+                  "a genesis entry may only be the first entry of block 0");
+  }
+  TZ_RETURN_IF_ERROR(kGenesisType.check(e.entry));
+  TZ_ASSIGN_OR_RETURN(KeyRecord first, GenesisFirstMemberKey(e.entry));
+  if (KeyIdOf(first.public_key) != e.key) {
+    return Status(Code::kPermissionDenied, "genesis.wrong_signer",
+                  "the genesis must be signed by the first member's key");
+  }
+  if (!signature_verified) TZ_RETURN_IF_ERROR(VerifyEntrySignature(e, first.public_key));
+  TZ_ASSIGN_OR_RETURN(std::vector<std::string> members, state.Members());
+  if (!members.empty()) {
+    return Status(Code::kFailedPrecondition, "entry.genesis_only", "the ledger has a genesis");
+  }
+  return first;
+}
+
+}  // namespace
+
+Result<KeyRecord> ValidateEntry(const SignedEntry& e, std::string_view chain, const State& state,
+                                uint64_t index, uint64_t height, int64_t block_time,
+                                bool signature_verified) {
+  if (e.chain != chain) {
+    return Status::Invalid("envelope.wrong_chain", "entry is for chain '" + e.chain +
+                                                       "', this is '" + std::string(chain) + "'");
+  }
+  TZ_ASSIGN_OR_RETURN(const EntryType* type, FindEntryType(e.type, e.version));
+  if (type == &kGenesisType) {
+    TZ_ASSIGN_OR_RETURN(KeyRecord first,
+                        ValidateGenesis(e, state, index, height, signature_verified));
+    TZ_RETURN_IF_ERROR(CheckTime(e, block_time));
+    EntryContext ctx{e, first, index, height, block_time};
+    TZ_RETURN_IF_ERROR(type->validate(ctx, e.entry, state));
+    return first;
+  }
+  if (index == 0) {
+    return Status(Code::kFailedPrecondition, "entry.genesis_only",
+                  "the first entry of a ledger must be its genesis");
+  }
+  TZ_ASSIGN_OR_RETURN(std::optional<KeyRecord> key, state.GetKey(e.key));
+  if (!key) {
+    return Status(Code::kUnauthenticated, "envelope.unknown_key",
+                  "key " + ToHex(e.key) + " is not registered");
+  }
+  if (key->revoked) {
+    return Status(Code::kFailedPrecondition, "envelope.revoked_key",
+                  "key " + ToHex(e.key) + " has been revoked");
+  }
+  if (!signature_verified) TZ_RETURN_IF_ERROR(VerifyEntrySignature(e, key->public_key));
+  TZ_ASSIGN_OR_RETURN(int64_t last_seq, state.GetSeq(e.key));
+  if (e.seq <= last_seq) {
+    return Status(Code::kAlreadyExists, "envelope.replayed",
+                  "seq " + std::to_string(e.seq) + " of key " + ToHex(e.key) +
+                      " is not above the last accepted " + std::to_string(last_seq));
+  }
+  TZ_RETURN_IF_ERROR(CheckTime(e, block_time));
+  bool allowed = false;
+  for (Role r : type->roles) allowed = allowed || key->HasRole(r);
+  if (!allowed) {
+    return Status(Code::kPermissionDenied, "envelope.role_not_allowed",
+                  "key " + ToHex(e.key) + " has no role that may submit '" + e.type + "'");
+  }
+  TZ_RETURN_IF_ERROR(type->check(e.entry));
+  EntryContext ctx{e, *key, index, height, block_time};
+  TZ_RETURN_IF_ERROR(type->validate(ctx, e.entry, state));
+  return std::move(*key);
+}
+
+void ApplyEntry(const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
+                uint64_t height, int64_t block_time) {
+  auto type = FindEntryType(e.type, e.version);
+  if (!type.ok()) return;  // unreachable after ValidateEntry
+  state->PutSeq(e.key, e.seq);
+  EntryContext ctx{e, submitter, index, height, block_time};
+  (*type)->apply(ctx, e.entry, state);
+}
+
+std::vector<IndexTerm> IndexTermsOf(const SignedEntry& e) {
+  std::vector<IndexTerm> terms;
+  auto type = FindEntryType(e.type, e.version);
+  if (type.ok()) (*type)->index_terms(e.entry, &terms);
+  return terms;
+}
+
+}  // namespace tz::ledger
