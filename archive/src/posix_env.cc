@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -191,6 +192,7 @@ class PosixEnv : public Env {
     a.size = static_cast<uint64_t>(st.st_size);
     a.mtime = static_cast<int64_t>(st.st_mtime);
     a.is_dir = S_ISDIR(st.st_mode);
+    a.mode = static_cast<uint32_t>(st.st_mode & 0777);
     return a;
   }
 
@@ -215,6 +217,21 @@ class PosixEnv : public Env {
 
   Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path) override {
     return Lock(path, /*create=*/false, /*wait=*/false);
+  }
+
+  Status SetPermissions(const std::string& path, uint32_t mode) override {
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode)) < 0) {
+      return ErrnoStatus("io.chmod", "chmod " + path, errno);
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string> RealPath(const std::string& path) override {
+    char* r = ::realpath(path.c_str(), nullptr);
+    if (r == nullptr) return ErrnoStatus("io.stat", "realpath " + path, errno);
+    std::string out(r);
+    std::free(r);
+    return out;
   }
 
   int64_t NowUnixSeconds() override { return static_cast<int64_t>(::time(nullptr)); }

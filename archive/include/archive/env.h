@@ -63,6 +63,7 @@ struct FileAttr {
   uint64_t size = 0;
   int64_t mtime = 0;  // Unix seconds
   bool is_dir = false;
+  uint32_t mode = 0;  // permission bits (0777 mask)
 };
 
 class Env {
@@ -99,6 +100,10 @@ class Env {
   [[nodiscard]] virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path,
                                                                    bool create) = 0;
   [[nodiscard]] virtual Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path) = 0;
+  // Sets permission bits (chmod).
+  [[nodiscard]] virtual Status SetPermissions(const std::string& path, uint32_t mode) = 0;
+  // Absolute path with symlinks, "." and ".." resolved (realpath(3)).
+  [[nodiscard]] virtual Result<std::string> RealPath(const std::string& path) = 0;
   // Wall clock, Unix seconds (upload session expiry).
   virtual int64_t NowUnixSeconds() = 0;
 };
@@ -137,6 +142,10 @@ class EnvWrapper : public Env {
   Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path) override {
     return target_->TryLockFile(path);
   }
+  Status SetPermissions(const std::string& path, uint32_t mode) override {
+    return target_->SetPermissions(path, mode);
+  }
+  Result<std::string> RealPath(const std::string& path) override { return target_->RealPath(path); }
   int64_t NowUnixSeconds() override { return target_->NowUnixSeconds(); }
 
  private:
