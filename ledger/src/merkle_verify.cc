@@ -98,7 +98,7 @@ size_t InclusionProofLength(uint64_t index, uint64_t size) {
   // leaf size-1 ("inner": one hash per level) and the part above, where a
   // hash is needed only where the path turns left ("border").
   int inner = std::bit_width(index ^ (size - 1));
-  int border = std::popcount(index >> inner);
+  int border = inner == 64 ? 0 : std::popcount(index >> inner);  // no shift by 64 (UB)
   return static_cast<size_t>(inner + border);
 }
 
