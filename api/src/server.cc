@@ -1,0 +1,484 @@
+// The Beast server. This is the only translation unit that includes Boost
+// (it compiles slowly); everything else sees api/http.h.
+#include "api/server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "api/metrics.h"
+#include "archive/blob_store.h"
+#include "crypto/hash.h"
+
+namespace tz::api {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kChunk = 64 * 1024;
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions opt;
+  const Router* router;
+  Authenticator* auth;
+  Metrics* metrics;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<size_t> connections{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+  uint16_t port = 0;
+
+  Impl(ServerOptions o, const Router* r, Authenticator* a, Metrics* m)
+      : opt(std::move(o)), router(r), auth(a), metrics(m), ioc(opt.threads), acceptor(ioc) {}
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server::Impl* srv, tcp::socket socket) : srv_(srv), stream_(std::move(socket)) {
+    ++srv_->connections;
+    srv_->metrics->ConnectionOpened();
+  }
+  ~Session() {
+    --srv_->connections;
+    srv_->metrics->ConnectionClosed();
+  }
+
+  void Start() { ReadHeader(); }
+
+  // Over the connection cap: answer 503 and close.
+  void Reject() {
+    srv_->metrics->ConnectionRejected();
+    keep_alive_ = false;
+    Send(HttpError(503, "http.too_many_connections", "too many connections; retry later"));
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(srv_->opt.max_header_bytes));
+    parser_->body_limit(boost::none);
+    req_ = Request();
+    route_ = nullptr;
+    consumer_.reset();
+    if (first_ || buffer_.size() > 0) {
+      ReadHeaderNow();
+      return;
+    }
+    // Keep-alive: wait up to idle_timeout for the next request's first byte,
+    // then give its head header_timeout.
+    stream_.expires_after(srv_->opt.idle_timeout);
+    auto self = shared_from_this();
+    stream_.async_read_some(buffer_.prepare(4096), [self](beast::error_code ec, size_t n) {
+      if (ec) return self->OnClosed(ec);
+      self->buffer_.commit(n);
+      self->ReadHeaderNow();
+    });
+  }
+
+  void ReadHeaderNow() {
+    first_ = false;
+    stream_.expires_after(srv_->opt.header_timeout);
+    auto self = shared_from_this();
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnClosed(beast::error_code ec) {
+    if (ec == beast::error::timeout) srv_->metrics->Timeout();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  void OnHeader(beast::error_code ec) {
+    start_ = Clock::now();
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      return OnClosed(ec);
+    }
+    keep_alive_ = false;
+    if (ec == http::error::header_limit) {
+      return Send(HttpError(431, "http.header_too_large", "request head too large"));
+    }
+    if (ec == http::error::bad_content_length) {
+      return Send(HttpError(400, "http.bad_content_length", "bad Content-Length"));
+    }
+    if (ec) return Send(HttpError(400, "http.bad_request", "malformed request: " + ec.message()));
+    auto& h = parser_->get();
+    keep_alive_ = h.keep_alive();
+    req_.method = std::string(h.method_string().data(), h.method_string().size());
+    req_.target = std::string(h.target().data(), h.target().size());
+    size_t q = req_.target.find('?');
+    req_.path = req_.target.substr(0, q);
+    if (q != std::string::npos) req_.query = req_.target.substr(q + 1);
+    for (const auto& f : h)
+      req_.headers.emplace_back(
+          Lower(std::string_view(f.name_string().data(), f.name_string().size())),
+          std::string(f.value()));
+    if (req_.path.empty() || req_.path.front() != '/') {
+      return Fail(HttpError(400, "http.bad_request", "request target must be an absolute path"));
+    }
+    Router::Match m = srv_->router->Find(req_.method, req_.path);
+    if (m.route == nullptr) {
+      Response r = ErrorResponse(m.error);
+      if (m.error.reason() == "http.method_not_allowed") {
+        r = HttpError(405, "http.method_not_allowed", m.error.message());
+        r.headers.emplace_back("Allow", m.allow);
+      }
+      route_label_ = "unmatched";
+      return Fail(std::move(r));
+    }
+    route_ = m.route;
+    route_label_ = route_->pattern;
+    req_.params = std::move(m.params);
+    bool has_body = !parser_->is_done();
+    auto len = parser_->content_length();
+    if (has_body && (route_->max_body == 0 || (len && *len > route_->max_body))) {
+      return Fail(HttpError(413, "http.body_too_large",
+                            "body larger than " + std::to_string(route_->max_body) + " bytes"));
+    }
+    if (route_->signed_request) {
+      auto caller = srv_->auth->Verify(req_, route_->roles, NowSeconds());
+      if (!caller.ok()) return Fail(ErrorResponse(caller.status()));
+      req_.caller = std::move(caller).value();
+    }
+    if (route_->consumer) {
+      auto c = route_->consumer(req_);
+      if (!c.ok()) return Fail(ErrorResponse(c.status()));
+      consumer_ = std::move(c).value();
+    }
+    if (!has_body) return Dispatch();
+    if (!chunk_) chunk_ = std::make_unique<char[]>(kChunk);
+    if (route_->signed_request && !route_->consumer) body_hasher_.emplace();
+    body_received_ = 0;
+    window_start_ = Clock::now();
+    window_bytes_ = 0;
+    const std::string* expect = req_.header("expect");
+    if (expect != nullptr && Lower(*expect) == "100-continue") {
+      static const char k100[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(srv_->opt.write_timeout);
+      auto self = shared_from_this();
+      net::async_write(stream_, net::buffer(k100, sizeof k100 - 1),
+                       [self](beast::error_code wec, size_t) {
+                         if (wec) return self->OnClosed(wec);
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    parser_->get().body().data = chunk_.get();
+    parser_->get().body().size = kChunk;
+    stream_.expires_at(window_start_ + srv_->opt.body_rate_window);
+    auto self = shared_from_this();
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == beast::error::timeout) {
+      srv_->metrics->Timeout();
+      return OnClosed(ec);  // the socket is closed already; nobody to answer
+    }
+    if (ec) {
+      if (ec == http::error::partial_message || ec == net::error::eof ||
+          ec == net::error::connection_reset) {
+        return OnClosed(ec);
+      }
+      keep_alive_ = false;
+      return Send(HttpError(400, "http.bad_request", "malformed body: " + ec.message()));
+    }
+    size_t got = kChunk - parser_->get().body().size;
+    body_received_ += got;
+    window_bytes_ += got;
+    srv_->metrics->AddBodyBytes(got);
+    if (body_received_ > route_->max_body) {
+      return Fail(HttpError(413, "http.body_too_large",
+                            "body larger than " + std::to_string(route_->max_body) + " bytes"));
+    }
+    if (got > 0) {
+      ByteSpan data(reinterpret_cast<const uint8_t*>(chunk_.get()), got);
+      if (consumer_) {
+        Status s = consumer_->Write(data);
+        if (!s.ok()) return Fail(ErrorResponse(s));
+      } else {
+        req_.body.append(chunk_.get(), got);
+        if (body_hasher_) body_hasher_->Update(data);
+      }
+    }
+    auto now = Clock::now();
+    if (now >= window_start_ + srv_->opt.body_rate_window) {
+      double secs = std::chrono::duration<double>(srv_->opt.body_rate_window).count();
+      if (static_cast<double>(window_bytes_) <
+              secs * static_cast<double>(srv_->opt.min_body_rate) &&
+          !parser_->is_done()) {
+        srv_->metrics->Timeout();
+        return Fail(HttpError(408, "http.timeout", "request body arrived too slowly"));
+      }
+      window_start_ = now;
+      window_bytes_ = 0;
+    }
+    if (parser_->is_done()) return Dispatch();
+    ReadBody();
+  }
+
+  void Dispatch() {
+    stream_.expires_never();
+    if (body_hasher_) {
+      Status s = Authenticator::CheckBody(req_, body_hasher_->Finish());
+      body_hasher_.reset();
+      if (!s.ok()) return Send(ErrorResponse(s));
+    } else if (route_->signed_request && !route_->consumer && req_.body.empty()) {
+      Status s = Authenticator::CheckBody(req_, Sha256(std::string_view()));
+      if (!s.ok()) return Send(ErrorResponse(s));
+    }
+    auto self = shared_from_this();
+    Respond respond = [self](Response r) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->Send(std::move(r)); });
+    };
+    if (consumer_) {
+      consumer_->Finish(std::move(respond));
+    } else {
+      route_->handler(req_, std::move(respond));
+    }
+  }
+
+  // An answer before the body was read: the connection cannot be reused.
+  void Fail(Response r) {
+    if (parser_ && !parser_->is_done()) keep_alive_ = false;
+    Send(std::move(r));
+  }
+
+  void Send(Response r) {
+    consumer_.reset();
+    uint64_t micros = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count());
+    srv_->metrics->Record(req_.method.empty() ? "-" : req_.method,
+                          route_label_.empty() ? "unmatched" : route_label_, r.status, micros);
+    if (r.close) keep_alive_ = false;
+    stream_.expires_after(srv_->opt.write_timeout);
+    if (r.source && !r.head_only) return SendStream(std::move(r));
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->result(static_cast<unsigned>(r.status));
+    res->version(11);
+    res->set(http::field::server, "tiezheng");
+    res->set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive_);
+    if (r.head_only) {
+      res->content_length(r.source ? r.length : r.body.size());
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
+    auto self = shared_from_this();
+    if (r.head_only) {
+      auto sr = std::make_shared<http::response_serializer<http::string_body>>(*res);
+      http::async_write_header(
+          stream_, *sr, [self, res, sr](beast::error_code ec, size_t) { self->AfterWrite(ec); });
+      return;
+    }
+    http::async_write(stream_, *res,
+                      [self, res](beast::error_code ec, size_t) { self->AfterWrite(ec); });
+  }
+
+  struct Streamed {
+    http::response<http::buffer_body> res;
+    std::optional<http::response_serializer<http::buffer_body>> sr;
+    std::shared_ptr<archive::ByteSource> source;
+    uint64_t remaining = 0;
+  };
+
+  void SendStream(Response r) {
+    auto st = std::make_shared<Streamed>();
+    st->res.result(static_cast<unsigned>(r.status));
+    st->res.version(11);
+    st->res.set(http::field::server, "tiezheng");
+    st->res.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) st->res.set(k, v);
+    st->res.keep_alive(keep_alive_);
+    st->res.content_length(r.length);
+    st->res.body().data = nullptr;
+    st->res.body().more = true;
+    st->source = std::move(r.source);
+    st->remaining = r.length;
+    st->sr.emplace(st->res);
+    if (!chunk_) chunk_ = std::make_unique<char[]>(kChunk);
+    auto self = shared_from_this();
+    http::async_write_header(stream_, *st->sr, [self, st](beast::error_code ec, size_t) {
+      if (ec) return self->OnClosed(ec);
+      self->StreamMore(st);
+    });
+  }
+
+  void StreamMore(std::shared_ptr<Streamed> st) {
+    if (st->remaining == 0) {
+      st->res.body().data = nullptr;
+      st->res.body().size = 0;
+      st->res.body().more = false;
+    } else {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, st->remaining));
+      auto n = st->source->Read(reinterpret_cast<uint8_t*>(chunk_.get()), want);
+      if (!n.ok() || *n == 0) {
+        // Headers are out: the only honest signal left is a cut connection.
+        std::fprintf(stderr, "tiezheng: stream aborted: %s\n",
+                     n.ok() ? "short blob" : n.status().ToString().c_str());
+        return OnClosed({});
+      }
+      st->remaining -= *n;
+      st->res.body().data = chunk_.get();
+      st->res.body().size = *n;
+      st->res.body().more = st->remaining > 0;
+    }
+    stream_.expires_after(srv_->opt.write_timeout);
+    auto self = shared_from_this();
+    http::async_write(stream_, *st->sr, [self, st](beast::error_code ec, size_t) {
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) return self->OnClosed(ec);
+      if (st->sr->is_done()) return self->AfterWrite({});
+      self->StreamMore(st);
+    });
+  }
+
+  void AfterWrite(beast::error_code ec) {
+    if (ec || !keep_alive_) return OnClosed(ec);
+    ReadHeader();
+  }
+
+  Server::Impl* srv_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_{8192};
+  std::optional<http::request_parser<http::buffer_body>> parser_;
+  Request req_;
+  const Route* route_ = nullptr;
+  std::string route_label_;
+  std::unique_ptr<BodyConsumer> consumer_;
+  std::optional<Hasher> body_hasher_;
+  std::unique_ptr<char[]> chunk_;
+  bool first_ = true;
+  bool keep_alive_ = false;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point window_start_;
+  uint64_t window_bytes_ = 0;
+  uint64_t body_received_ = 0;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted) return;
+      // EMFILE and friends: back off briefly rather than spin.
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return Accept();
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto s = std::make_shared<Session>(this, std::move(socket));
+    if (connections > opt.max_connections) {
+      s->Reject();
+    } else {
+      s->Start();
+    }
+    Accept();
+  });
+}
+
+Server::Server(ServerOptions options, const Router* router, Authenticator* auth, Metrics* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, auth, metrics)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  beast::error_code ec;
+  auto addr = net::ip::make_address(impl_->opt.address, ec);
+  if (ec) return Status::Invalid("server.bind", "bad listen address: " + impl_->opt.address);
+  tcp::endpoint ep(addr, impl_->opt.port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status(Code::kUnavailable, "server.bind",
+                  "cannot listen on " + impl_->opt.address + ":" + std::to_string(impl_->opt.port) +
+                      ": " + ec.message());
+  }
+  impl_->port = a.local_endpoint().port();
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, impl_->opt.threads); ++i) {
+    impl_->threads.emplace_back([this] {
+      for (;;) {
+        try {
+          impl_->ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "tiezheng: handler exception: %s\n", e.what());
+        }
+      }
+    });
+  }
+  return Status::Ok();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (!impl_) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  net::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->cv.notify_all();
+}
+
+void Server::Wait() {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->cv.wait(lock, [this] { return impl_->stopped; });
+}
+
+}  // namespace tz::api
