@@ -354,6 +354,33 @@ TEST_F(NoteTest, MalformedNotesRejected) {
   }
 }
 
+// Every single-byte change, deletion or insertion anywhere in a signed note
+// either is rejected or leaves the verified text unchanged (a change to a
+// signer's name or key ID turns that line into an unknown one).
+TEST_F(NoteTest, MutationsNeverVerifyAnotherText) {
+  auto note = SignNote(kText, std::span<const NoteSigner>(signers_).first(2));
+  ASSERT_TRUE(note.ok());
+  const auto check = [&](const std::string& m) {
+    auto r = OpenNote(m, keyset_);
+    if (r.ok()) {
+      EXPECT_EQ(r->text, kText) << m;
+    }
+  };
+  for (size_t i = 0; i < note->size(); ++i) {
+    for (uint8_t x : {0x01, 0x20, 0x80}) {
+      std::string m = *note;
+      m[i] = static_cast<char>(m[i] ^ x);
+      check(m);
+    }
+    std::string del = *note;
+    del.erase(i, 1);
+    check(del);
+    std::string ins = *note;
+    ins.insert(i, "\n");
+    check(ins);
+  }
+}
+
 // ---- Keys ----
 
 TEST(NoteKeyTest, KeyNames) {
