@@ -1,0 +1,197 @@
+// The ledger: a deterministic state machine over ordered blocks of signed
+// entries, stored in a KvStore, with one global RFC 6962 log over all entries
+// and a C2SP checkpoint per block.
+//
+// Two ways in, one code path:
+//  - proposer (the single-node Sequencer, later the consensus leader):
+//    NewBlock -> Add/AddAll (each entry validated against the state as left
+//    by the entries before it) -> Commit;
+//  - follower (consensus replicas, audit replay): ApplyBlock, which
+//    re-validates every entry and commits only if the header it computes
+//    equals the one given.
+// Given the same blocks, every ledger writes the same bytes (state, log,
+// headers); only checkpoint signatures differ by signer.
+//
+// Storage: one synced KvBatch per block holds the block's entries, new log
+// nodes, state changes, indices, header, checkpoint and the new head, so a
+// crash leaves either the whole block or none of it. Keys: docs/ledger.md.
+//
+// Thread safety: reads (Get*, Lookup*, proofs, head) may run concurrently
+// with each other and with one writer; NewBlock/Add/Commit/ApplyBlock must
+// be serialised by the caller (Sequencer does).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/hash.h"
+#include "crypto/status.h"
+#include "ledger/block.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entries.h"
+#include "ledger/envelope.h"
+#include "ledger/kv.h"
+#include "ledger/merkle_compact.h"
+#include "ledger/note.h"
+#include "ledger/state.h"
+
+namespace tz::ledger {
+
+struct Receipt {
+  EntryId id;
+  uint64_t index = 0;   // position in the global log
+  uint64_t height = 0;  // block the entry is (or will be) in
+};
+
+struct Head {
+  uint64_t height = 0;
+  Digest hash;  // block hash
+  uint64_t log_size = 0;
+  Digest log_root;
+  int64_t time = 0;
+};
+
+struct LedgerOptions {
+  bool sync = true;        // fsync every block (tests may turn it off)
+  int verify_threads = 2;  // signature verification threads in AddAll/ApplyBlock
+};
+
+class Ledger;
+
+// The block being built. Move-only; created by Ledger::NewBlock.
+class BlockBuilder {
+ public:
+  BlockBuilder(BlockBuilder&&) = default;
+  BlockBuilder& operator=(BlockBuilder&&) = default;
+
+  // Validates `e` against the state left by the block so far (ValidateEntry
+  // reasons) and, if valid, appends it. On error nothing changes.
+  Result<Receipt> Add(const SignedEntry& e, bool signature_verified = false);
+  size_t entry_count() const { return entries_.size(); }
+  uint64_t height() const { return header_.height; }
+  int64_t time() const { return header_.time; }
+  const std::vector<std::string>& entries() const { return entries_; }
+
+ private:
+  friend class Ledger;
+  BlockBuilder(const Ledger* ledger, const KvStore* store) : ledger_(ledger), state_(store) {}
+  const Ledger* ledger_;
+  State state_;
+  BlockHeader header_;
+  merkle::CompactRange log_;
+  merkle::CompactRange block_tree_;
+  std::vector<std::string> entries_;
+  std::vector<merkle::StoredNode> nodes_;
+  KvBatch batch_;
+  uint64_t index_terms_ = 0;
+};
+
+class Ledger {
+ public:
+  // Opens an initialised store: verifies the last block (header hash, link
+  // to its predecessor, log root recomputed from stored nodes, checkpoint
+  // signature) and rebuilds derived indices that are missing. Reasons:
+  // "ledger.not_initialized", "ledger.head_corrupt" (kCorruption), "kv.*".
+  static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<KvStore> store,
+                                              LedgerOptions options = {});
+
+  // Initialises an empty store with block 0 holding only `genesis` (a
+  // "genesis" entry signed by the first member) and a checkpoint signed by
+  // `signer` (the first member's node key). Reasons: ValidateEntry reasons,
+  // "ledger.not_empty".
+  static Result<std::unique_ptr<Ledger>> CreateGenesis(std::unique_ptr<KvStore> store,
+                                                       const SignedEntry& genesis, int64_t time,
+                                                       const NoteSigner& signer,
+                                                       LedgerOptions options = {});
+
+  Head head() const;
+  const std::string& chain() const { return chain_; }
+  const std::string& origin() const { return origin_; }
+  // The node keys of the current members (checkpoint signers).
+  std::vector<NoteVerifier> NodeKeys() const;
+
+  // ---- proposer path ----
+  // A new block at head().height + 1. `time` is raised to the head's time
+  // if it is earlier (block times never decrease).
+  BlockBuilder NewBlock(int64_t time, std::string proposer) const;
+  // Parses and verifies signatures of `entries` on verify_threads threads,
+  // then Adds each in order; one result per entry.
+  std::vector<Result<Receipt>> AddAll(BlockBuilder* builder,
+                                      std::span<const std::string> entries) const;
+  // Writes the block with one synced batch and a checkpoint signed by
+  // `signer`. Requires builder from NewBlock on this ledger at the current
+  // head ("ledger.stale_block" otherwise). An empty block is allowed.
+  Result<BlockHeader> Commit(BlockBuilder&& builder, const NoteSigner& signer);
+
+  // ---- follower path ----
+  // Re-validates and applies a block; commits only if it extends the head
+  // and the computed header equals block.header. Reasons: "block.bad_height",
+  // "block.bad_prev", "block.wrong_chain", "block.time_regress",
+  // "block.entry_invalid" (the message names the entry index and the
+  // entry's own reason, which the returned status' reason replaces; see
+  // ReplayBlock), "block.header_mismatch" (message names the field).
+  Status ApplyBlock(const Block& block, const NoteSigner& signer);
+
+  // Builds (without committing) the block `block` describes and checks its
+  // header; the building block of ApplyBlock and audit. On an invalid entry
+  // returns its ValidateEntry status with the message prefixed by
+  // "entry <index>"; *bad_entry gets the entry's log index.
+  Result<BlockBuilder> ReplayBlock(const Block& block, uint64_t* bad_entry = nullptr) const;
+
+  // ---- reads ----
+  // Signed entry bytes at a log index ("ledger.no_entry", kNotFound).
+  Result<std::string> GetEntry(uint64_t index) const;
+  Result<uint64_t> FindEntry(const EntryId& id) const;        // "ledger.no_entry"
+  Result<BlockHeader> GetBlockHeader(uint64_t height) const;  // "ledger.no_block"
+  Result<std::string> GetCheckpoint(uint64_t height) const;   // signed note
+  // The height of the block holding log index `index` (binary search).
+  Result<uint64_t> BlockOfEntry(uint64_t index) const;
+  // RFC 9162 proofs from stored nodes, O(log n) reads. Require
+  // index < size <= head().log_size, resp. 0 < size1 <= size2 <= log_size
+  // ("proof.*" reasons from merkle_proof.h, "ledger.beyond_head").
+  Result<std::vector<Digest>> InclusionProof(uint64_t index, uint64_t size) const;
+  Result<std::vector<Digest>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
+  Result<Digest> RootAt(uint64_t size) const;
+
+  // Log indices of entries with an index term (entries.h IndexTerm, plus
+  // "type" -> entry type and "party" -> submitter's party), ascending,
+  // starting after `after` (use -1 ... i.e. nullopt for the beginning), at
+  // most `limit`.
+  Result<std::vector<uint64_t>> Lookup(std::string_view index, std::string_view value, size_t limit,
+                                       std::optional<uint64_t> after = {}) const;
+  // Log indices of entries in blocks with from_ms <= time < to_ms.
+  Result<std::vector<uint64_t>> LookupTime(int64_t from_ms, int64_t to_ms, size_t limit) const;
+
+  // The committed state (key records, acceptance records, cases, ...).
+  State CommittedState() const { return State(store_.get()); }
+  const KvStore& store() const { return *store_; }
+  KvStore* mutable_store() { return store_.get(); }
+
+  // Deletes and rebuilds every derived index ("i/", "x/") from the entries.
+  Status RebuildIndices();
+
+ private:
+  friend class BlockBuilder;
+  Ledger(std::unique_ptr<KvStore> store, LedgerOptions options)
+      : store_(std::move(store)), options_(options) {}
+  Status LoadHead();
+  Status VerifyHead();
+  Status CheckIndices();
+  void RefreshNodeKeys();
+
+  std::unique_ptr<KvStore> store_;
+  LedgerOptions options_;
+  std::string chain_;
+  std::string origin_;
+  mutable std::mutex mu_;  // guards head_, log_, node_keys_
+  Head head_;
+  bool has_head_ = false;
+  merkle::CompactRange log_;
+  std::vector<NoteVerifier> node_keys_;
+};
+
+}  // namespace tz::ledger

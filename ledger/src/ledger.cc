@@ -1,0 +1,329 @@
+// Ledger: opening, genesis, building and committing blocks.
+#include "ledger/ledger.h"
+
+#include "layout.h"
+#include "parallel.h"
+
+namespace tz::ledger {
+namespace {
+
+Json HeadJson(const Head& h) {
+  Json j = Json::MakeObject();
+  j.set("hash", Json(tz::ToHex(h.hash)));
+  j.set("height", Json(h.height));
+  j.set("log_root", Json(tz::ToHex(h.log_root)));
+  j.set("log_size", Json(h.log_size));
+  j.set("time", Json(h.time));
+  return j;
+}
+
+Status HeadCorrupt(const std::string& m) { return Status::Corruption("ledger.head_corrupt", m); }
+
+}  // namespace
+
+// ---- BlockBuilder ----
+
+Result<Receipt> BlockBuilder::Add(const SignedEntry& e, bool signature_verified) {
+  uint64_t index = log_.size();
+  TZ_ASSIGN_OR_RETURN(KeyRecord submitter,
+                      ValidateEntry(e, ledger_->chain_.empty() ? e.chain : ledger_->chain_, state_,
+                                    index, header_.height, header_.time, signature_verified));
+  ApplyEntry(e, submitter, &state_, index, header_.height, header_.time);
+  Digest leaf(e.id.array());
+  log_.Append(leaf, &nodes_);
+  block_tree_.Append(leaf);
+  entries_.push_back(e.bytes);
+  batch_.Put(layout::EntryKey(index), e.bytes);
+  batch_.Put(layout::IdKey(e.id), EncodeU64(index));
+  for (const IndexTerm& t : IndexTermsOf(e)) {
+    batch_.Put(layout::TermKey(t.index, t.value, index), "");
+  }
+  batch_.Put(layout::TermKey("type", e.type, index), "");
+  batch_.Put(layout::TermKey("party", submitter.party, index), "");
+  batch_.Put(layout::TimeKey(header_.time, index), "");
+  return Receipt{e.id, index, header_.height};
+}
+
+// ---- Ledger ----
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> store,
+                                             LedgerOptions options) {
+  std::unique_ptr<Ledger> l(new Ledger(std::move(store), options));
+  TZ_RETURN_IF_ERROR(l->LoadHead());
+  TZ_RETURN_IF_ERROR(l->VerifyHead());
+  TZ_RETURN_IF_ERROR(l->CheckIndices());
+  return l;
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::CreateGenesis(std::unique_ptr<KvStore> store,
+                                                      const SignedEntry& genesis, int64_t time,
+                                                      const NoteSigner& signer,
+                                                      LedgerOptions options) {
+  TZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store->Get(layout::kHead));
+  if (head) return Status(Code::kAlreadyExists, "ledger.not_empty", "the store has a ledger");
+  std::unique_ptr<Ledger> l(new Ledger(std::move(store), options));
+  if (genesis.type != "genesis") {
+    return Status(Code::kFailedPrecondition, "entry.genesis_only",
+                  "the first entry of a ledger must be its genesis");
+  }
+  l->chain_ = genesis.chain;
+  const Json* origin = genesis.entry.find("origin");
+  l->origin_ = origin != nullptr && origin->is_string() ? origin->as_string() : "";
+  const Json* members = genesis.entry.find("members");
+  std::string proposer;
+  if (members != nullptr && members->is_array() && members->size() > 0) {
+    proposer = GetOptionalString(members->as_array()[0], "name").value_or("");
+  }
+  BlockBuilder b = l->NewBlock(time, proposer);
+  TZ_RETURN_IF_ERROR(b.Add(genesis).status());
+  Json chain = Json::MakeObject();
+  chain.set("chain", Json(l->chain_));
+  chain.set("origin", Json(l->origin_));
+  b.batch_.Put(std::string(layout::kChain), chain.Canonical());
+  b.batch_.Put(std::string(layout::kIndices), std::string(layout::kIndexVersion));
+  TZ_RETURN_IF_ERROR(l->Commit(std::move(b), signer).status());
+  return l;
+}
+
+Status Ledger::LoadHead() {
+  TZ_ASSIGN_OR_RETURN(std::optional<std::string> chain, store_->Get(layout::kChain));
+  TZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store_->Get(layout::kHead));
+  if (!chain || !head) {
+    return Status(Code::kFailedPrecondition, "ledger.not_initialized",
+                  "the store holds no ledger (run `tiezheng ledger init`)");
+  }
+  auto cj = ParseJson(*chain);
+  auto hj = ParseJson(*head);
+  if (!cj.ok() || !hj.ok()) return HeadCorrupt("head or chain record is not JSON");
+  auto c = GetString(*cj, "chain");
+  auto o = GetString(*cj, "origin");
+  auto hash = GetString(*hj, "hash");
+  auto height = GetInt(*hj, "height");
+  auto root = GetString(*hj, "log_root");
+  auto size = GetInt(*hj, "log_size");
+  auto time = GetInt(*hj, "time");
+  if (!c.ok() || !o.ok() || !hash.ok() || !height.ok() || !root.ok() || !size.ok() || !time.ok()) {
+    return HeadCorrupt("head or chain record misses fields");
+  }
+  auto hd = DigestFromHex(*hash);
+  auto rd = DigestFromHex(*root);
+  if (!hd.ok() || !rd.ok()) return HeadCorrupt("head hashes are not hex");
+  chain_ = *c;
+  origin_ = *o;
+  head_ = Head{static_cast<uint64_t>(*height), *hd, static_cast<uint64_t>(*size), *rd, *time};
+  has_head_ = true;
+  return Status::Ok();
+}
+
+Status Ledger::VerifyHead() {
+  auto header = GetBlockHeader(head_.height);
+  if (!header.ok()) return HeadCorrupt("last block header: " + header.status().message());
+  if (header->Hash() != head_.hash) return HeadCorrupt("last block hash differs from the head");
+  if (header->log_size != head_.log_size || header->log_root != head_.log_root) {
+    return HeadCorrupt("last block's log size/root differ from the head");
+  }
+  if (head_.height > 0) {
+    auto prev = GetBlockHeader(head_.height - 1);
+    if (!prev.ok() || prev->Hash() != header->prev) {
+      return HeadCorrupt("last block does not link to its predecessor");
+    }
+  }
+  std::vector<Digest> frontier;
+  for (merkle::NodeId id : merkle::FrontierNodes(head_.log_size)) {
+    TZ_ASSIGN_OR_RETURN(std::optional<std::string> v, store_->Get(layout::NodeKey(id)));
+    Digest d;
+    if (!v || !Digest::FromSpan(AsBytes(*v), &d)) return HeadCorrupt("a log node is missing");
+    frontier.push_back(d);
+  }
+  auto range = merkle::CompactRange::Restore(merkle::LogHasher(), head_.log_size, frontier);
+  if (!range.ok() || range->Root() != head_.log_root) {
+    return HeadCorrupt("stored log nodes do not give the head's root");
+  }
+  log_ = std::move(*range);
+  if (head_.log_size > 0) {
+    // The last entry must exist and hash to the stored leaf node.
+    TZ_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                        store_->Get(layout::EntryKey(head_.log_size - 1)));
+    TZ_ASSIGN_OR_RETURN(std::optional<std::string> leaf,
+                        store_->Get(layout::NodeKey({0, head_.log_size - 1})));
+    EntryId id = last ? EntryIdOf(AsBytes(*last)) : EntryId();
+    if (!last || !leaf || AsString(id.span()) != *leaf) {
+      return HeadCorrupt("the last entry is missing or differs from its log leaf");
+    }
+  }
+  RefreshNodeKeys();
+  auto note = GetCheckpoint(head_.height);
+  if (!note.ok()) return HeadCorrupt("the last block has no checkpoint");
+  auto cp = VerifyCertifiedCheckpoint(*note, node_keys_, 1, origin_);
+  if (!cp.ok()) return HeadCorrupt("last checkpoint: " + cp.status().ToString());
+  if (cp->checkpoint.size != head_.log_size || cp->checkpoint.root_hash != head_.log_root ||
+      !cp->checkpoint.block || cp->checkpoint.block->block_hash != head_.hash) {
+    return HeadCorrupt("the last checkpoint does not match the last block");
+  }
+  return Status::Ok();
+}
+
+void Ledger::RefreshNodeKeys() {
+  State st(store_.get());
+  std::vector<NoteVerifier> keys;
+  auto members = st.Members();
+  if (members.ok()) {
+    for (const std::string& name : *members) {
+      auto info = st.GetJson(StateKeyForMember(name));
+      if (!info.ok() || !*info) continue;
+      auto node = GetString(**info, "node");
+      if (!node.ok()) continue;
+      auto v = NoteVerifier::Parse(*node);
+      if (v.ok()) keys.push_back(*v);
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  node_keys_ = std::move(keys);
+}
+
+Head Ledger::head() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return head_;
+}
+
+std::vector<NoteVerifier> Ledger::NodeKeys() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return node_keys_;
+}
+
+BlockBuilder Ledger::NewBlock(int64_t time, std::string proposer) const {
+  BlockBuilder b(this, store_.get());
+  std::lock_guard<std::mutex> lock(mu_);
+  b.header_.chain = chain_;
+  b.header_.height = has_head_ ? head_.height + 1 : 0;
+  b.header_.prev = has_head_ ? head_.hash : Digest();
+  b.header_.time = has_head_ ? std::max(time, head_.time) : time;
+  b.header_.proposer = std::move(proposer);
+  b.log_ = log_;
+  return b;
+}
+
+std::vector<Result<Receipt>> Ledger::AddAll(BlockBuilder* builder,
+                                            std::span<const std::string> entries) const {
+  size_t n = entries.size();
+  std::vector<std::optional<Result<SignedEntry>>> parsed(n);
+  std::vector<char> verified(n, 0);
+  State committed(store_.get());
+  ParallelFor(n, options_.verify_threads, [&](size_t i) {
+    parsed[i] = ParseSignedEntry(entries[i]);
+    if (!parsed[i]->ok()) return;
+    const SignedEntry& e = parsed[i]->value();
+    // Key id -> public key never changes, so a committed record can be used
+    // even if the key is revoked later in this block (ValidateEntry checks
+    // revocation in order).
+    auto key = committed.GetKey(e.key);
+    if (key.ok() && *key && VerifyEntrySignature(e, (*key)->public_key).ok()) verified[i] = 1;
+  });
+  std::vector<Result<Receipt>> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!parsed[i]->ok()) {
+      out.push_back(parsed[i]->status());
+    } else {
+      out.push_back(builder->Add(parsed[i]->value(), verified[i] != 0));
+    }
+  }
+  return out;
+}
+
+Result<BlockHeader> Ledger::Commit(BlockBuilder&& b, const NoteSigner& signer) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    uint64_t expect = has_head_ ? head_.height + 1 : 0;
+    if (b.ledger_ != this || b.header_.height != expect || b.log_.size() < log_.size()) {
+      return Status(Code::kFailedPrecondition, "ledger.stale_block",
+                    "the block does not extend the current head");
+    }
+  }
+  BlockHeader& h = b.header_;
+  h.entries = b.entries_.size();
+  h.entries_root = b.block_tree_.Root();
+  h.log_size = b.log_.size();
+  h.log_root = b.log_.Root();
+  Digest hash = h.Hash();
+  Checkpoint cp;
+  cp.origin = origin_;
+  cp.size = h.log_size;
+  cp.root_hash = h.log_root;
+  cp.block = BlockAnchor{h.height, hash, static_cast<uint64_t>(h.time)};
+  TZ_ASSIGN_OR_RETURN(std::string note,
+                      SignCheckpoint(cp, std::span<const NoteSigner>(&signer, 1)));
+  b.state_.Flush(&b.batch_);
+  for (const merkle::StoredNode& n : b.nodes_) {
+    b.batch_.Put(layout::NodeKey(n.id),
+                 std::string(reinterpret_cast<const char*>(n.hash.data()), Digest::kSize));
+  }
+  b.batch_.Put(layout::BlockKey(h.height), h.Canonical());
+  b.batch_.Put(layout::CheckpointKey(h.height), note);
+  Head next{h.height, hash, h.log_size, h.log_root, h.time};
+  b.batch_.Put(std::string(layout::kHead), HeadJson(next).Canonical());
+  TZ_RETURN_IF_ERROR(store_->Write(b.batch_, options_.sync));
+  bool keys_changed = false;
+  for (const std::string& e : b.entries_) {
+    keys_changed = keys_changed || e.find("\"type\":\"gov.") != std::string::npos ||
+                   e.find("\"type\":\"genesis\"") != std::string::npos;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    head_ = next;
+    has_head_ = true;
+    log_ = b.log_;
+  }
+  if (keys_changed) RefreshNodeKeys();
+  return h;
+}
+
+Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, uint64_t* bad_entry) const {
+  const BlockHeader& want = block.header;
+  Head h = head();
+  if (want.chain != chain_) {
+    return Status::Verification("block.wrong_chain", "block is for chain '" + want.chain + "'");
+  }
+  if (want.height != (has_head_ ? h.height + 1 : 0)) {
+    return Status::Verification("block.bad_height", "block height " + std::to_string(want.height) +
+                                                        " does not follow the head");
+  }
+  if (has_head_ && want.prev != h.hash) {
+    return Status::Verification("block.bad_prev", "block does not link to the head");
+  }
+  if (has_head_ && want.time < h.time) {
+    return Status::Verification("block.time_regress", "block time is before the head's");
+  }
+  BlockBuilder b = NewBlock(want.time, want.proposer);
+  std::vector<Result<Receipt>> results = AddAll(&b, block.entries);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      uint64_t index = h.log_size + i;
+      if (bad_entry != nullptr) *bad_entry = index;
+      return results[i].status().WithContext("entry " + std::to_string(index));
+    }
+  }
+  BlockHeader got = b.header_;
+  got.entries = b.entries_.size();
+  got.entries_root = b.block_tree_.Root();
+  got.log_size = b.log_.size();
+  got.log_root = b.log_.Root();
+  auto mismatch = [](const char* field) {
+    return Status::Verification("block.header_mismatch",
+                                std::string("recomputed header differs in '") + field + "'");
+  };
+  if (got.entries != want.entries) return mismatch("entries");
+  if (got.entries_root != want.entries_root) return mismatch("entries_root");
+  if (got.log_size != want.log_size) return mismatch("log_size");
+  if (got.log_root != want.log_root) return mismatch("log_root");
+  if (got.proposer != want.proposer) return mismatch("proposer");
+  if (got.time != want.time) return mismatch("time");
+  return b;
+}
+
+Status Ledger::ApplyBlock(const Block& block, const NoteSigner& signer) {
+  TZ_ASSIGN_OR_RETURN(BlockBuilder b, ReplayBlock(block));
+  return Commit(std::move(b), signer).status();
+}
+
+}  // namespace tz::ledger
