@@ -116,6 +116,23 @@ ASN1_INTEGER* RandomSerial(TS_RESP_CTX* ctx, void*) {
   return serial;
 }
 
+// genTime from TsaConfig::clock (data points at it). On failure the status
+// set here wins over OpenSSL's generic "Error during TSTInfo generation".
+int ConfiguredTime(TS_RESP_CTX* ctx, void* data, long* sec, long* usec) {
+  const auto& clock = *static_cast<const decltype(TsaConfig::clock)*>(data);
+  std::optional<std::chrono::system_clock::time_point> now = clock();
+  auto micros = now ? std::chrono::duration_cast<std::chrono::microseconds>(now->time_since_epoch())
+                    : std::chrono::microseconds(-1);
+  if (micros.count() < 0) {
+    TS_RESP_CTX_set_status_info(ctx, TS_STATUS_REJECTION, "Time is not available.");
+    TS_RESP_CTX_add_failure_info(ctx, TS_INFO_TIME_NOT_AVAILABLE);
+    return 0;
+  }
+  *sec = static_cast<long>(micros.count() / 1000000);
+  *usec = static_cast<long>(micros.count() % 1000000);
+  return 1;
+}
+
 }  // namespace
 
 Result<TsaConfig> LoadTsaConfigFiles(const std::string& certificate_path,
@@ -206,6 +223,10 @@ Result<UniqueTsResp> TimeStampAuthority::Impl::Respond(ByteSpan request_der) con
   }
   if (!ok) return Status::Internal("tsa.internal", "setting up TSA context: " + DrainErrors());
   TS_RESP_CTX_set_serial_cb(ctx.get(), &RandomSerial, nullptr);
+  if (c.clock) {
+    TS_RESP_CTX_set_time_cb(ctx.get(), &ConfiguredTime,
+                            const_cast<void*>(static_cast<const void*>(&c.clock)));
+  }
   TS_RESP_CTX_add_flags(ctx.get(), TS_TSA_NAME);
 
   // An oversized body is answered like undecodable DER: feed nothing.

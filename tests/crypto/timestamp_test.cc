@@ -549,6 +549,106 @@ TEST_F(TimestampTest, IntermediateChain) {
       << last_log_;
 }
 
+// A PKI whose TSA certificate was valid only during 2020 (backdated with
+// `openssl ca`), stamped with a TSA clock set inside that year: the token is
+// still good evidence after the certificate expired, so by default the chain
+// is validated at genTime; validating "now" (as plain `openssl ts -verify`
+// does) rejects it, and `-attime` makes openssl agree with us.
+TEST_F(TimestampTest, ChainIsValidatedAtGenTime) {
+  fs::path pki = *dir_ / "old";
+  fs::create_directories(pki);
+  std::ofstream(pki / "index.txt").close();
+  std::ofstream(pki / "serial") << "1000\n";
+  std::ofstream(pki / "ca.cnf") << "[ca]\ndefault_ca = d\n[d]\ndatabase = "
+                                << (pki / "index.txt").string()
+                                << "\nnew_certs_dir = " << pki.string()
+                                << "\nserial = " << (pki / "serial").string()
+                                << "\ndefault_md = sha256\npolicy = p\nunique_subject = no\n"
+                                   "[p]\ncommonName = supplied\n";
+  std::ofstream(pki / "ca.ext")
+      << "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n";
+  std::ofstream(pki / "tsa.ext") << "extendedKeyUsage=critical,timeStamping\n";
+  const std::string ca = " -batch -notext -config " + Q(pki / "ca.cnf");
+  for (const char* k : {"ca", "tsa"}) {
+    ASSERT_EQ(Run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                  Q(pki / (std::string(k) + ".key"))),
+              0);
+    ASSERT_EQ(Run("openssl req -new -key " + Q(pki / (std::string(k) + ".key")) +
+                  " -subj /CN=old-" + k + " -out " + Q(pki / (std::string(k) + ".csr"))),
+              0);
+  }
+  ASSERT_EQ(
+      Run("openssl ca" + ca + " -selfsign -keyfile " + Q(pki / "ca.key") + " -in " +
+          Q(pki / "ca.csr") + " -startdate 20190101000000Z -enddate 20400101000000Z -extfile " +
+          Q(pki / "ca.ext") + " -out " + Q(pki / "ca.pem")),
+      0)
+      << last_log_;
+  ASSERT_EQ(Run("openssl ca" + ca + " -cert " + Q(pki / "ca.pem") + " -keyfile " +
+                Q(pki / "ca.key") + " -in " + Q(pki / "tsa.csr") +
+                " -startdate 20200101000000Z -enddate 20210101000000Z -extfile " +
+                Q(pki / "tsa.ext") + " -out " + Q(pki / "tsa.pem")),
+            0)
+      << last_log_;
+
+  auto config = LoadTsaConfigFiles(pki / "tsa.pem", pki / "tsa.key", "", "1.2.3");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const int64_t june_2020 = 1590969600;  // 2020-06-01T00:00:00Z
+  int64_t clock = june_2020;
+  config->clock = [&clock] {
+    return std::optional(std::chrono::system_clock::time_point(std::chrono::seconds(clock)));
+  };
+  auto tsa = TimeStampAuthority::Create(*config);
+  ASSERT_TRUE(tsa.ok()) << tsa.status().ToString();
+  const Digest digest = Sha256(std::string_view(kData));
+  auto stamp = tsa->Stamp(digest);
+  ASSERT_TRUE(stamp.ok()) << stamp.status().ToString();
+  const std::string ca_pem = ReadFile(pki / "ca.pem");
+
+  auto info = VerifyTimeStampToken(stamp->token_der, digest, ca_pem);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->gen_time, "2020-06-01T00:00:00Z");
+  EXPECT_EQ(info->gen_time_unix, june_2020);
+  TimeStampVerifyOptions now;
+  now.validate_at_gen_time = false;
+  EXPECT_EQ(VerifyTimeStampToken(stamp->token_der, digest, ca_pem, now).status().reason(),
+            "tsa.untrusted");
+
+  fs::path data = *dir_ / "old-data.txt";
+  fs::path token = *dir_ / "old-token.der";
+  WriteFile(data, AsBytes(kData));
+  WriteFile(token, stamp->token_der);
+  const std::string verify = "openssl ts -verify -data " + Q(data) + " -in " + Q(token) +
+                             " -token_in -CAfile " + Q(pki / "ca.pem");
+  EXPECT_NE(Run(verify), 0);
+  EXPECT_EQ(Run(verify + " -attime " + std::to_string(june_2020)), 0) << last_log_;
+
+  // A genTime outside the certificate's validity is not accepted.
+  clock = june_2020 + 400 * 86400;
+  auto late = tsa->Stamp(digest);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(VerifyTimeStampToken(late->token_der, digest, ca_pem).status().reason(),
+            "tsa.untrusted");
+}
+
+TEST_F(TimestampTest, ClockUnavailableRefuses) {
+  auto config = LoadTsaConfigFiles(Pki("tsa.pem"), Pki("tsa.key"), "", "1.2.3");
+  ASSERT_TRUE(config.ok());
+  config->clock = [] { return std::optional<std::chrono::system_clock::time_point>(); };
+  auto tsa = TimeStampAuthority::Create(*config);
+  ASSERT_TRUE(tsa.ok());
+  auto stamp = tsa->Stamp(Sha256(std::string_view(kData)));
+  EXPECT_EQ(stamp.status().reason(), "tsa.rejected");
+  EXPECT_EQ(stamp.status().code(), Code::kUnavailable);
+  auto req = BuildTimeStampRequest(Sha256(std::string_view(kData)));
+  ASSERT_TRUE(req.ok());
+  auto resp = tsa->CreateResponse(*req);
+  ASSERT_TRUE(resp.ok());
+  auto status = ParseTimeStampResponseStatus(*resp);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->status, static_cast<int>(TimeStampStatus::kRejection));
+  EXPECT_EQ(status->failure_info, kTsaFailTimeNotAvailable) << status->text;
+}
+
 // ---- Interop with the reference implementation ------------------------------
 
 TEST_F(TimestampTest, OpenSslVerifiesOurTokens) {

@@ -41,8 +41,11 @@
 //   tsa.internal         OpenSSL failed on input we built ourselves (a bug or OOM)
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,6 +77,10 @@ struct TsaConfig {
   int accuracy_micros = 0;
   // Fractional-second digits in genTime, 0..6.
   unsigned clock_precision_digits = 0;
+  // Source of genTime; empty = the system clock. Returning nullopt refuses
+  // the request (rejection, timeNotAvailable). For a node with a better time
+  // source than the system clock, and for tests. Must be thread-safe.
+  std::function<std::optional<std::chrono::system_clock::time_point>()> clock;
 };
 
 // Reads certificate, key and (if chain_path is non-empty) chain from files.
