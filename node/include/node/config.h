@@ -1,0 +1,73 @@
+// A node's data directory and `tiezheng init`.
+//
+// Layout (docs/node.md):
+//   DIR/node.json          configuration: {"chain","listen","name","origin","suite","version"}
+//   DIR/keys/member.key    the member's governance key (signs the genesis, votes)
+//   DIR/keys/node.key      the node's checkpoint key (C2SP signed-note signer)
+//   DIR/keys/service.key   the node's service key: a client key with role
+//                          "auditor" that signs access.log entries
+//   DIR/keys/admin.key     a client key registered at genesis with roles
+//                          department, operator, receiving_unit (for the
+//                          operator of this node; see docs/node.md)
+//   DIR/ledger/            LevelDB: entries, blocks, log, state, indices
+//   DIR/archive/           the content-addressed blob store and upload sessions
+// Key files are mode 0600 (crypto/keyfile.h).
+#pragma once
+
+#include <string>
+
+#include "crypto/json.h"
+#include "crypto/status.h"
+
+namespace tz::node {
+
+struct NodeConfig {
+  std::string name = "node1";  // member name, checkpoint key name
+  std::string chain = "tiezheng-local";
+  std::string origin;  // checkpoint origin; default "tiezheng/<chain>"
+  std::string suite = "intl";
+  std::string listen = "127.0.0.1:7390";
+
+  Json ToJson() const;
+  // Strict: exact fields. Reasons "config.*".
+  static Result<NodeConfig> FromJson(const Json& j);
+};
+
+// Paths inside a data directory.
+struct DataDir {
+  std::string root;
+  std::string config() const { return root + "/node.json"; }
+  std::string keys() const { return root + "/keys"; }
+  std::string member_key() const { return root + "/keys/member.key"; }
+  std::string node_key() const { return root + "/keys/node.key"; }
+  std::string service_key() const { return root + "/keys/service.key"; }
+  std::string admin_key() const { return root + "/keys/admin.key"; }
+  std::string ledger() const { return root + "/ledger"; }
+  std::string archive() const { return root + "/archive"; }
+};
+
+Result<NodeConfig> LoadConfig(const DataDir& dir);  // "config.missing", "config.bad"
+
+struct InitOptions {
+  std::string data_dir;
+  NodeConfig config;
+  bool force = false;  // remove an existing data directory first
+  // Optional JSON file: an array of {"key":{"alg","pub"},"party","roles"}
+  // registered at genesis besides the admin and service keys.
+  std::string genesis_keys_file;
+};
+
+struct InitResult {
+  std::string chain;
+  std::string origin;
+  std::string checkpoint;  // the genesis checkpoint note
+  std::string node_vkey;   // verifier string of the node key
+  std::string admin_key_id;
+};
+
+// Creates the data directory, keys, genesis block (this node the only
+// member) and config. Reasons: "init.exists" (directory not empty and not
+// force), "init.bad_keys_file", plus key, ledger and archive reasons.
+Result<InitResult> InitDataDir(const InitOptions& options);
+
+}  // namespace tz::node

@@ -1,0 +1,72 @@
+// A running single-member node: the ledger, the blob store and upload
+// sessions, the sequencer (group commit) and the node's own keys, opened
+// from a data directory made by InitDataDir (node/config.h).
+//
+// Thread-safe: reads go straight to the ledger and archive (both allow
+// concurrent readers); writes to the ledger go through the sequencer.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "archive/local_store.h"
+#include "archive/upload.h"
+#include "crypto/json.h"
+#include "crypto/keyfile.h"
+#include "crypto/status.h"
+#include "ledger/ledger.h"
+#include "ledger/note.h"
+#include "node/config.h"
+#include "node/sequencer.h"
+
+namespace tz::node {
+
+struct NodeOptions {
+  bool sync = true;  // fsync every block
+  size_t max_block_entries = 10000;
+};
+
+class Node {
+ public:
+  // Reasons: "config.*", "keyfile.*", "ledger.*", "kv.*", "store.*".
+  static Result<std::unique_ptr<Node>> Open(const std::string& data_dir,
+                                            const NodeOptions& options = {});
+  ~Node();
+
+  const NodeConfig& config() const { return config_; }
+  const DataDir& dir() const { return dir_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+  archive::LocalBlobStore& blobs() { return *blobs_; }
+  archive::UploadSessions& uploads() { return *uploads_; }
+  Sequencer& sequencer() { return *sequencer_; }
+  const ledger::NoteSigner& checkpoint_signer() const { return *signer_; }
+  const ledger::KeyId& service_key_id() const { return service_id_; }
+
+  // Submits signed entry bytes; `done` runs once the block holding it is
+  // durable, or with the validation error.
+  void Submit(std::string entry_bytes, Sequencer::Done done);
+  // Signs `entry` ({"type",...}) with the node's service key and the next
+  // sequence number, then submits it (access.log entries).
+  void SubmitAsNode(const Json& entry, Sequencer::Done done);
+
+  // Stops the sequencer after the queued entries are written.
+  void Stop();
+
+ private:
+  Node() = default;
+  NodeConfig config_;
+  DataDir dir_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<archive::LocalBlobStore> blobs_;
+  std::unique_ptr<archive::LocalUploadSessions> uploads_;
+  std::unique_ptr<ledger::NoteSigner> signer_;
+  std::unique_ptr<Sequencer> sequencer_;
+  NamedKeyPair service_;
+  ledger::KeyId service_id_;
+  std::mutex seq_mu_;
+  int64_t service_seq_ = 0;  // last sequence number used
+};
+
+}  // namespace tz::node

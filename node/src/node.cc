@@ -1,0 +1,59 @@
+#include "node/node.h"
+
+#include <chrono>
+
+namespace tz::node {
+
+Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const NodeOptions& options) {
+  std::unique_ptr<Node> n(new Node());
+  n->dir_ = DataDir{data_dir};
+  TZ_ASSIGN_OR_RETURN(n->config_, LoadConfig(n->dir_));
+  TZ_ASSIGN_OR_RETURN(NamedKeyPair node_key, ReadKeyFile(n->dir_.node_key()));
+  TZ_ASSIGN_OR_RETURN(
+      ledger::NoteSigner signer,
+      ledger::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
+  n->signer_ = std::make_unique<ledger::NoteSigner>(std::move(signer));
+  TZ_ASSIGN_OR_RETURN(n->service_, ReadKeyFile(n->dir_.service_key()));
+  n->service_id_ = ledger::KeyIdOf(n->service_.keys.public_key);
+
+  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
+                      ledger::OpenLevelDbStore(n->dir_.ledger(), false));
+  ledger::LedgerOptions lo;
+  lo.sync = options.sync;
+  TZ_ASSIGN_OR_RETURN(n->ledger_, ledger::Ledger::Open(std::move(kv), lo));
+  archive::LocalStoreOptions so;
+  so.create_if_missing = false;
+  TZ_ASSIGN_OR_RETURN(
+      n->blobs_, archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
+  TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(n->blobs_.get()));
+  TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
+  n->sequencer_ = std::make_unique<Sequencer>(n->ledger_.get(), n->signer_.get(), n->config_.name,
+                                              options.max_block_entries);
+  return n;
+}
+
+Node::~Node() { Stop(); }
+
+void Node::Stop() {
+  if (sequencer_) sequencer_->Stop();
+}
+
+void Node::Submit(std::string entry_bytes, Sequencer::Done done) {
+  sequencer_->Submit(std::move(entry_bytes), std::move(done));
+}
+
+void Node::SubmitAsNode(const Json& entry, Sequencer::Done done) {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  // Numbering and queueing under one lock keeps sequence numbers in queue
+  // order, so they increase along the log.
+  std::lock_guard<std::mutex> lock(seq_mu_);
+  auto e = ledger::SignEntry(ledger_->chain(), entry, service_id_, service_.keys.secret_key,
+                             service_seq_ + 1, now);
+  if (!e.ok()) return done(e.status());
+  ++service_seq_;
+  sequencer_->Submit(std::move(e->bytes), std::move(done));
+}
+
+}  // namespace tz::node
