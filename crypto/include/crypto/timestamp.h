@@ -98,7 +98,7 @@ struct TimeStamp {
 // A node acting as an RFC 3161 TSA. Tokens carry: version 1, the configured
 // policy, the SHA-256 imprint, a random 128-bit serial number (unique with
 // overwhelming probability, no state to persist), genTime from the system
-// clock, the configured accuracy, tsa = the certificate's subject, the
+// clock (or TsaConfig::clock), the configured accuracy, tsa = the certificate's subject, the
 // requested nonce, and a signature by the TSA key (SHA-256 digest) with the
 // signing-certificate-v2 attribute (ESSCertIDv2, SHA-256). The certificate
 // (and chain) are included when the request asks for them; Stamp always asks.
