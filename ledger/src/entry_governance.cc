@@ -168,7 +168,11 @@ Status CheckAction(const Json& a) {
                                                  "key.revoke", "key.roles"}));
   if (kind == "member.add") {
     TZ_RETURN_IF_ERROR(CheckKeys(a, {"kind", "name", "key", "node"}));
-    return CheckMember(a);
+    Json m = Json::MakeObject();
+    for (const char* f : {"name", "key", "node"}) {
+      if (const Json* v = a.find(f)) m.set(f, *v);
+    }
+    return CheckMember(m);
   }
   if (kind == "member.remove") {
     TZ_RETURN_IF_ERROR(CheckKeys(a, {"kind", "name"}));
