@@ -1,18 +1,215 @@
-// PLACEHOLDER: replaced by the real subcommands in this session.
-#include <cstdio>
+// `tiezheng init` and `tiezheng node run`.
+#include <signal.h>
 
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "api/service.h"
 #include "cli.h"
+#include "node/config.h"
+#include "node/node.h"
 
 namespace tz::cli {
+namespace {
 
-int CmdInit(int, char**, int) {
-  std::fprintf(stderr, "error: not built yet\n");
-  return kExitFailure;
+const char kInitHelp[] =
+    "Usage: tiezheng init --data DIR [--suite intl|gm] [--name NODE] [--chain ID]\n"
+    "                     [--origin TEXT] [--listen ADDR:PORT] [--genesis-keys FILE] [--force]\n"
+    "\n"
+    "Initialises a one-node consortium in DIR: member, node (checkpoint), service and\n"
+    "admin keys under DIR/keys/, the genesis block with this node as the only member,\n"
+    "and DIR/node.json. --genesis-keys registers more client keys at genesis (a JSON\n"
+    "array of {\"key\":{\"alg\",\"pub\"},\"party\",\"roles\"}). --force replaces an\n"
+    "existing data directory.\n";
+
+const char kNodeHelp[] =
+    "Usage: tiezheng node run --data DIR [--listen ADDR:PORT] [options]\n"
+    "\n"
+    "Serves the HTTP API (docs/api.md) and the web portal until SIGINT/SIGTERM.\n"
+    "Options (defaults in brackets):\n"
+    "  --listen ADDR:PORT        [from node.json, 127.0.0.1:7390]; port 0 picks a free one\n"
+    "  --threads N               I/O threads [2]\n"
+    "  --max-connections N       concurrent connections [1024]\n"
+    "  --header-timeout-ms N     request head must arrive within [10000]\n"
+    "  --idle-timeout-ms N       keep-alive idle timeout [60000]\n"
+    "  --body-window-ms N        slow-body window [10000]\n"
+    "  --min-body-rate N         bytes/s a body must average per window [1024]\n"
+    "  --max-json-body N         JSON request bodies [1048576]\n"
+    "  --max-entry-body N        POST /v1/entries [65536]\n"
+    "  --max-blob-body N         PUT /v1/blobs [1073741824]\n"
+    "  --rate N --burst N        signed requests per key per second [50], burst [100]\n"
+    "  --portal DIR              portal files [<binary dir>/portal, else source api/portal]\n"
+    "  --no-sync                 do not fsync blocks (tests and benchmarks only)\n";
+
+bool ParseListen(const std::string& s, std::string* addr, uint16_t* port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *addr = s.substr(0, colon);
+  if (addr->size() > 2 && addr->front() == '[' && addr->back() == ']') {
+    *addr = addr->substr(1, addr->size() - 2);
+  }
+  std::string p = s.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  unsigned long v = std::stoul(p);
+  if (v > 65535) return false;
+  *port = static_cast<uint16_t>(v);
+  return true;
 }
 
-int CmdNode(int, char**, int) {
-  std::fprintf(stderr, "error: not built yet\n");
-  return kExitFailure;
+bool ParseCount(const Args& a, const char* name, uint64_t* out) {
+  auto v = a.value(name);
+  if (!v) return true;
+  if (v->empty() || v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos) {
+    std::fprintf(stderr, "error: --%s needs a non-negative integer\n", name);
+    return false;
+  }
+  *out = std::stoull(*v);
+  return true;
+}
+
+}  // namespace
+
+int CmdInit(int argc, char** argv, int first) {
+  Args a({"data", "suite", "name", "chain", "origin", "listen", "genesis-keys"}, {"force", "help"});
+  if (!a.Parse(argc, argv, first)) {
+    std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kInitHelp);
+    return kExitUsage;
+  }
+  if (a.flag("help")) {
+    std::fputs(kInitHelp, stdout);
+    return kExitOk;
+  }
+  if (!a.value("data") || !a.positional().empty()) {
+    std::fprintf(stderr, "error: --data DIR is required\n\n%s", kInitHelp);
+    return kExitUsage;
+  }
+  node::InitOptions o;
+  o.data_dir = *a.value("data");
+  o.config.suite = a.value_or("suite", "intl");
+  if (o.config.suite != "intl" && o.config.suite != "gm") {
+    std::fprintf(stderr, "error: --suite must be intl or gm\n");
+    return kExitUsage;
+  }
+  o.config.name = a.value_or("name", o.config.name);
+  o.config.chain = a.value_or("chain", o.config.chain);
+  o.config.origin = a.value_or("origin", "");
+  o.config.listen = a.value_or("listen", o.config.listen);
+  std::string addr;
+  uint16_t port;
+  if (!ParseListen(o.config.listen, &addr, &port)) {
+    std::fprintf(stderr, "error: --listen must be ADDR:PORT\n");
+    return kExitUsage;
+  }
+  o.genesis_keys_file = a.value_or("genesis-keys", "");
+  o.force = a.flag("force");
+  auto r = node::InitDataDir(o);
+  if (!r.ok()) return Fail(r.status());
+  std::printf(
+      "initialised %s\n  chain:      %s\n  origin:     %s\n  node key:   %s\n"
+      "  admin key:  %s (%s/keys/admin.key)\n\ngenesis checkpoint:\n%s\n"
+      "next: tiezheng node run --data %s\n",
+      o.data_dir.c_str(), r->chain.c_str(), r->origin.c_str(), r->node_vkey.c_str(),
+      r->admin_key_id.c_str(), o.data_dir.c_str(), r->checkpoint.c_str(), o.data_dir.c_str());
+  return kExitOk;
+}
+
+int CmdNode(int argc, char** argv, int first) {
+  if (first >= argc || std::strcmp(argv[first], "--help") == 0 ||
+      std::strcmp(argv[first], "-h") == 0) {
+    std::fputs(kNodeHelp, first >= argc ? stderr : stdout);
+    return first >= argc ? kExitUsage : kExitOk;
+  }
+  if (std::strcmp(argv[first], "run") != 0) {
+    std::fprintf(stderr, "error: unknown node subcommand '%s'\n\n%s", argv[first], kNodeHelp);
+    return kExitUsage;
+  }
+  Args a({"data", "listen", "threads", "max-connections", "header-timeout-ms", "idle-timeout-ms",
+          "body-window-ms", "min-body-rate", "max-json-body", "max-entry-body", "max-blob-body",
+          "rate", "burst", "portal"},
+         {"help", "no-sync"});
+  if (!a.Parse(argc, argv, first + 1)) {
+    std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kNodeHelp);
+    return kExitUsage;
+  }
+  if (a.flag("help")) {
+    std::fputs(kNodeHelp, stdout);
+    return kExitOk;
+  }
+  if (!a.value("data") || !a.positional().empty()) {
+    std::fprintf(stderr, "error: --data DIR is required\n\n%s", kNodeHelp);
+    return kExitUsage;
+  }
+  api::ServiceOptions so;
+  uint64_t threads = 2, max_conn = so.server.max_connections, header_ms = 10000, idle_ms = 60000,
+           window_ms = 10000, rate = 50, burst = 100;
+  uint64_t max_json = so.max_json_body, max_entry = so.max_entry_body;
+  if (!ParseCount(a, "threads", &threads) || !ParseCount(a, "max-connections", &max_conn) ||
+      !ParseCount(a, "header-timeout-ms", &header_ms) ||
+      !ParseCount(a, "idle-timeout-ms", &idle_ms) || !ParseCount(a, "body-window-ms", &window_ms) ||
+      !ParseCount(a, "min-body-rate", &so.server.min_body_rate) ||
+      !ParseCount(a, "max-json-body", &max_json) || !ParseCount(a, "max-entry-body", &max_entry) ||
+      !ParseCount(a, "max-blob-body", &so.max_blob_body) || !ParseCount(a, "rate", &rate) ||
+      !ParseCount(a, "burst", &burst)) {
+    return kExitUsage;
+  }
+  if (threads < 1 || threads > 64 || window_ms < 100) {
+    std::fprintf(stderr, "error: --threads must be 1..64 and --body-window-ms >= 100\n");
+    return kExitUsage;
+  }
+  so.server.threads = static_cast<int>(threads);
+  so.server.max_connections = max_conn;
+  so.server.header_timeout = std::chrono::milliseconds(header_ms);
+  so.server.idle_timeout = std::chrono::milliseconds(idle_ms);
+  so.server.body_rate_window = std::chrono::milliseconds(window_ms);
+  so.max_json_body = max_json;
+  so.max_entry_body = max_entry;
+  so.auth.rate_per_second = static_cast<double>(rate);
+  so.auth.burst = static_cast<double>(burst);
+  so.portal_dir = a.value_or("portal", "");
+
+  // Block the signals in every thread; this thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  node::NodeOptions no;
+  no.sync = !a.flag("no-sync");
+  auto n = node::Node::Open(*a.value("data"), no);
+  if (!n.ok()) return Fail(n.status());
+  std::string listen = a.value_or("listen", (*n)->config().listen);
+  if (!ParseListen(listen, &so.server.address, &so.server.port)) {
+    std::fprintf(stderr, "error: --listen must be ADDR:PORT\n");
+    return kExitUsage;
+  }
+
+  auto svc = api::Service::Create(n->get(), so);
+  if (!svc.ok()) return Fail(svc.status());
+  Status st = (*svc)->Start();
+  if (!st.ok()) return Fail(st);
+  ledger::Head head = (*n)->ledger().head();
+  std::string host = so.server.address.find(':') != std::string::npos
+                         ? "[" + so.server.address + "]"
+                         : so.server.address;
+  std::printf(
+      "tiezheng node %s serving chain %s (height %llu, %llu entries)\n"
+      "  API:    http://%s:%u/v1/health\n  portal: http://%s:%u/\n",
+      (*n)->config().name.c_str(), (*n)->ledger().chain().c_str(),
+      static_cast<unsigned long long>(head.height), static_cast<unsigned long long>(head.log_size),
+      host.c_str(), (*svc)->port(), host.c_str(), (*svc)->port());
+  if ((*svc)->portal_dir().empty()) std::printf("  (no portal directory found)\n");
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::fprintf(stderr, "tiezheng: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*svc)->Stop();
+  (*n)->Stop();
+  return kExitOk;
 }
 
 }  // namespace tz::cli

@@ -1,0 +1,85 @@
+// Private: the route groups and what they share.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "api/http.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "api/service.h"
+#include "crypto/json.h"
+#include "ledger/ledger.h"
+#include "node/node.h"
+
+namespace tz::api {
+
+// A small pool for blocking work (fsync), so I/O threads never wait on disk.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int threads);
+  ~WorkerPool();
+  void Post(std::function<void()> fn);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+struct Ctx {
+  node::Node* node;
+  ServiceOptions options;
+  Metrics* metrics;
+  WorkerPool* workers;
+  std::string openapi;  // rendered once
+  std::string portal_dir;
+};
+
+void AddServiceRoutes(Router* r, Ctx* ctx);  // health, metrics, openapi, consortium, portal
+void AddBlobRoutes(Router* r, Ctx* ctx);     // blobs, uploads
+void AddLedgerRoutes(Router* r, Ctx* ctx);   // entries, proofs, checkpoints, blocks, keys
+void AddArchiveRoutes(Router* r, Ctx* ctx);  // documents, houses, households, cases
+
+// Shared helpers (handlers_common.cc).
+// The summary of the entry at a log index: {"id","index","height","time",
+// "type","key","party","signed"}.
+Result<Json> EntrySummary(ledger::Ledger& l, uint64_t index);
+// {"index","tree_size","hashes","checkpoint","tlog_proof"} against the
+// checkpoint of `height` (whose log size is `size`).
+Result<Json> ProofJson(ledger::Ledger& l, uint64_t index, uint64_t size, uint64_t height);
+// The block whose log size is exactly `size` ("checkpoint.not_found").
+Result<ledger::BlockHeader> BlockAtSize(ledger::Ledger& l, uint64_t size);
+// ?limit= (1..500, default 100) and ?cursor= (a decimal log index).
+struct Page {
+  size_t limit = 100;
+  std::optional<uint64_t> after;
+};
+Result<Page> ParsePage(const Request& req);
+Result<std::optional<int64_t>> IntParam(const Request& req, std::string_view name);
+Json Strings(const std::vector<std::string>& v);
+inline Response Ok(const Json& j, int status = 200) { return Response::Json(status, j); }
+
+// Adapts a Result-returning function to a handler.
+template <typename F>
+std::function<void(Request&, Respond)> Sync(Ctx* ctx, F f) {
+  return [ctx, f](Request& req, Respond done) {
+    auto r = f(ctx, req);
+    if (!r.ok()) return done(ErrorResponse(r.status()));
+    if constexpr (std::is_same_v<std::decay_t<decltype(*r)>, Response>) {
+      done(std::move(r).value());
+    } else {
+      done(Ok(*r));
+    }
+  };
+}
+
+}  // namespace tz::api

@@ -1,0 +1,209 @@
+// Documents (public verification by digest), houses (一房一档), households
+// (一户一档: signed, access-logged) and handover cases.
+#include <chrono>
+
+#include "handlers.h"
+
+namespace tz::api {
+namespace {
+
+using ledger::Ledger;
+using ledger::Role;
+
+constexpr size_t kMaxTimeline = 500;
+
+// The notarization record of a document (title and type come from its
+// doc.notarize entry), or null.
+Json DocumentInfo(Ledger& l, const std::string& hex) {
+  Json doc = Json::MakeObject();
+  doc.set("sha256", Json(hex));
+  auto d = DigestFromHex(hex);
+  if (!d.ok()) return doc;
+  auto rec = l.CommittedState().GetJson(ledger::StateKeyForDocument(*d));
+  if (!rec.ok() || !*rec) return doc;
+  const Json* idx = (*rec)->find("index");
+  if (idx != nullptr && idx->is_int()) {
+    auto bytes = l.GetEntry(idx->as_uint64());
+    if (bytes.ok()) {
+      auto e = ledger::ParseSignedEntry(*bytes);
+      if (e.ok()) {
+        if (const Json* t = e->entry.find("title")) doc.set("title", *t);
+        if (const Json* t = e->entry.find("doc_type")) doc.set("doc_type", *t);
+      }
+    }
+  }
+  return doc;
+}
+
+// A file's timeline (house or household): each entry that names it, with
+// the document it concerns and, for archive links, what superseded it.
+Result<Json> Timeline(Ledger& l, std::string_view index, const std::string& value,
+                      bool links_only) {
+  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup(index, value, kMaxTimeline));
+  Json items = Json::MakeArray();
+  std::map<std::string, size_t> by_id;
+  for (uint64_t i : idx) {
+    TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(i));
+    TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
+    if (links_only && e.type != "archive.link") continue;
+    TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(i));
+    TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(height));
+    Json it = Json::MakeObject();
+    std::string id = ledger::ToHex(e.id);
+    it.set("time", Json(h.time));
+    it.set("height", Json(height));
+    it.set("index", Json(i));
+    it.set("type", Json(e.type));
+    it.set("entry", Json(id));
+    const Json* doc = e.entry.find(e.type == "archive.link" ? "document" : "digest");
+    if (doc != nullptr && doc->is_string()) it.set("document", DocumentInfo(l, doc->as_string()));
+    for (const char* f : {"category", "slot"}) {
+      if (const Json* v = e.entry.find(f)) it.set(f, *v);
+    }
+    it.set("superseded_by", Json());
+    if (const Json* sup = e.entry.find("supersedes"); sup != nullptr && sup->is_string()) {
+      auto old = by_id.find(sup->as_string());
+      if (old != by_id.end()) items.as_array()[old->second].set("superseded_by", Json(id));
+    }
+    by_id[id] = items.size();
+    items.push_back(std::move(it));
+  }
+  return items;
+}
+
+Result<Json> Document(Ctx* ctx, const Request& req) {
+  Ledger& l = ctx->node->ledger();
+  const std::string& hex = req.params[0];
+  ledger::Head head = l.head();
+  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup("doc", hex, 100));
+  std::optional<uint64_t> notarization;
+  Json entries = Json::MakeArray();
+  for (uint64_t i : idx) {
+    if (i >= head.log_size) break;  // committed after our head snapshot
+    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(l, i));
+    if (!notarization && s.find("type")->as_string() == "doc.notarize") notarization = i;
+    entries.push_back(std::move(s));
+  }
+  if (!notarization) {
+    return Status::NotFound("document.not_notarized", "no notarization of " + hex);
+  }
+  TZ_ASSIGN_OR_RETURN(Digest d, DigestFromHex(hex));
+  TZ_ASSIGN_OR_RETURN(bool stored, ctx->node->blobs().Has(d));
+  Json j = Json::MakeObject();
+  j.set("sha256", Json(hex));
+  j.set("notarized", Json(true));
+  j.set("in_archive", Json(stored));
+  j.set("entries", std::move(entries));
+  TZ_ASSIGN_OR_RETURN(Json proof, ProofJson(l, *notarization, head.log_size, head.height));
+  j.set("proof", std::move(proof));
+  return j;
+}
+
+Result<Json> House(Ctx* ctx, const Request& req) {
+  TZ_ASSIGN_OR_RETURN(Json timeline, Timeline(ctx->node->ledger(), "house", req.params[0], false));
+  if (timeline.size() == 0) return Status::NotFound("house.not_found", "no entries for this house");
+  Json j = Json::MakeObject();
+  j.set("house", Json(req.params[0]));
+  j.set("timeline", std::move(timeline));
+  return j;
+}
+
+Result<Json> Case(Ctx* ctx, const Request& req) {
+  Ledger& l = ctx->node->ledger();
+  TZ_ASSIGN_OR_RETURN(std::optional<Json> state,
+                      l.CommittedState().GetJson(ledger::StateKeyForCase(req.params[0])));
+  if (!state) return Status::NotFound("case.not_found", "no case " + req.params[0]);
+  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup("case", req.params[0], kMaxTimeline));
+  Json entries = Json::MakeArray();
+  for (uint64_t i : idx) {
+    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(l, i));
+    entries.push_back(std::move(s));
+  }
+  Json j = Json::MakeObject();
+  j.set("case", Json(req.params[0]));
+  j.set("state", std::move(*state));
+  j.set("entries", std::move(entries));
+  return j;
+}
+
+const char* const kPurposes[] = {
+    "eligibility_review", "lease_management", "repair", "arrears", "subsidy", "audit", "court"};
+
+// GET /v1/households/{commitment}: writes the access.log entry (signed by
+// the node's service key) and waits for it to be durable before answering.
+// The entry's "request" is the SHA-256 of a canonical JSON record of who
+// asked and why ({"household","key","nonce","reason"}); the record itself is
+// stored as a blob under that digest, so the stated reason is retrievable
+// and provably the one logged.
+void Household(Ctx* ctx, Request& req, Respond done) {
+  const std::string* reason = req.header("x-tz-reason");
+  if (reason == nullptr || reason->empty() || reason->size() > 256) {
+    return done(ErrorResponse(Status::Invalid(
+        "request.missing_reason", "state why you read personal data in X-TZ-Reason (1..256)")));
+  }
+  std::string purpose = "audit";
+  if (const std::string* p = req.header("x-tz-purpose")) purpose = *p;
+  bool known = false;
+  for (const char* k : kPurposes) known = known || purpose == k;
+  if (!known) {
+    return done(ErrorResponse(Status::Invalid("request.bad_purpose",
+                                              "X-TZ-Purpose must be one of eligibility_review, "
+                                              "lease_management, repair, arrears, subsidy, "
+                                              "audit, court")));
+  }
+  Json record = Json::MakeObject();
+  record.set("household", Json(req.params[0]));
+  record.set("key", Json(ledger::ToHex(req.caller->key)));
+  record.set("reason", Json(*reason));
+  const std::string* input = req.header("signature-input");
+  record.set("signature_input", Json(input ? *input : ""));
+  std::string record_bytes = record.Canonical();
+  auto stored = ctx->node->blobs().Put(AsBytes(record_bytes));
+  if (!stored.ok()) return done(ErrorResponse(stored.status()));
+  Json entry = Json::MakeObject();
+  entry.set("type", Json("access.log"));
+  entry.set("v", Json(1));
+  entry.set("household", Json(req.params[0]));
+  entry.set("purpose", Json(purpose));
+  entry.set("fields", Json::MakeArray({Json("file")}));
+  entry.set("request", Json(ToHex(stored->digest)));
+  std::string household = req.params[0];
+  ctx->node->SubmitAsNode(entry, [ctx, household, done](Result<ledger::Receipt> r) {
+    if (!r.ok()) return done(ErrorResponse(r.status()));
+    auto timeline = Timeline(ctx->node->ledger(), "household", household, true);
+    if (!timeline.ok()) return done(ErrorResponse(timeline.status()));
+    Json j = Json::MakeObject();
+    j.set("household", Json(household));
+    j.set("documents", std::move(*timeline));
+    j.set("access_entry", Json(ledger::ToHex(r->id)));
+    done(Ok(j));
+  });
+}
+
+}  // namespace
+
+void AddArchiveRoutes(Router* r, Ctx* ctx) {
+  auto add = [&](std::string pattern, std::string summary,
+                 std::function<void(Request&, Respond)> h) {
+    Route rt;
+    rt.method = "GET";
+    rt.pattern = std::move(pattern);
+    rt.summary = std::move(summary);
+    rt.handler = std::move(h);
+    r->Add(std::move(rt));
+  };
+  add("/v1/documents/{sha256}", "Verify a document by digest: entries and inclusion proof",
+      Sync(ctx, Document));
+  add("/v1/houses/{name}", "A house's archive timeline (一房一档)", Sync(ctx, House));
+  add("/v1/cases/{name}", "A handover case", Sync(ctx, Case));
+  Route hh;
+  hh.method = "GET";
+  hh.pattern = "/v1/households/{sha256}";
+  hh.summary = "A household file (一户一档); signed, X-TZ-Reason required, access-logged";
+  hh.signed_request = true;
+  hh.roles = {Role::kDepartment, Role::kOperator, Role::kAuditor};
+  hh.handler = [ctx](Request& req, Respond done) { Household(ctx, req, std::move(done)); };
+  r->Add(std::move(hh));
+}
+
+}  // namespace tz::api

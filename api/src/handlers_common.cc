@@ -1,0 +1,122 @@
+#include "crypto/encoding.h"
+#include "handlers.h"
+#include "ledger/tlog_proof.h"
+
+namespace tz::api {
+
+WorkerPool::WorkerPool(int threads) {
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      for (;;) {
+        std::function<void()> fn;
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+          if (queue_.empty()) return;
+          fn = std::move(queue_.front());
+          queue_.pop_front();
+        }
+        fn();
+      }
+    });
+  }
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void WorkerPool::Post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(fn));
+  }
+  cv_.notify_one();
+}
+
+Json Strings(const std::vector<std::string>& v) {
+  Json a = Json::MakeArray();
+  for (const auto& s : v) a.push_back(Json(s));
+  return a;
+}
+
+Result<Json> EntrySummary(ledger::Ledger& l, uint64_t index) {
+  TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(index));
+  TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
+  TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(index));
+  TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(height));
+  ledger::State st = l.CommittedState();
+  TZ_ASSIGN_OR_RETURN(std::optional<ledger::KeyRecord> key, st.GetKey(e.key));
+  Json j = Json::MakeObject();
+  j.set("id", Json(ledger::ToHex(e.id)));
+  j.set("index", Json(index));
+  j.set("height", Json(height));
+  j.set("time", Json(h.time));
+  j.set("type", Json(e.type));
+  j.set("key", Json(ledger::ToHex(e.key)));
+  j.set("party", Json(key ? key->party : std::string()));
+  j.set("signed", Json(std::move(e.bytes)));
+  return j;
+}
+
+Result<ledger::BlockHeader> BlockAtSize(ledger::Ledger& l, uint64_t size) {
+  auto nf = [&] {
+    return Status::NotFound("checkpoint.not_found",
+                            "no block ends at log size " + std::to_string(size));
+  };
+  if (size == 0 || size > l.head().log_size) return nf();
+  TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(size - 1));
+  TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(height));
+  if (h.log_size != size) return nf();
+  return h;
+}
+
+Result<Json> ProofJson(ledger::Ledger& l, uint64_t index, uint64_t size, uint64_t height) {
+  TZ_ASSIGN_OR_RETURN(std::vector<Digest> hashes, l.InclusionProof(index, size));
+  TZ_ASSIGN_OR_RETURN(std::string note, l.GetCheckpoint(height));
+  ledger::TlogProof tp;
+  tp.index = index;
+  tp.inclusion = hashes;
+  tp.checkpoint = note;
+  Json hs = Json::MakeArray();
+  for (const Digest& d : hashes) hs.push_back(Json(Base64Encode(d.span())));
+  Json j = Json::MakeObject();
+  j.set("index", Json(index));
+  j.set("tree_size", Json(size));
+  j.set("hashes", std::move(hs));
+  j.set("checkpoint", Json(std::move(note)));
+  j.set("tlog_proof", Json(tp.Format()));
+  return j;
+}
+
+Result<std::optional<int64_t>> IntParam(const Request& req, std::string_view name) {
+  TZ_ASSIGN_OR_RETURN(std::optional<std::string> v, req.query_param(name));
+  if (!v) return std::optional<int64_t>();
+  TZ_ASSIGN_OR_RETURN(uint64_t n, ParseDecimal(*v, name));
+  return std::optional<int64_t>(static_cast<int64_t>(n));
+}
+
+Result<Page> ParsePage(const Request& req) {
+  Page p;
+  TZ_ASSIGN_OR_RETURN(std::optional<int64_t> limit, IntParam(req, "limit"));
+  if (limit) {
+    if (*limit < 1 || *limit > 500) {
+      return Status::Invalid("request.bad_limit", "limit must be 1..500");
+    }
+    p.limit = static_cast<size_t>(*limit);
+  }
+  TZ_ASSIGN_OR_RETURN(std::optional<std::string> cursor, req.query_param("cursor"));
+  if (cursor) {
+    auto c = ParseDecimal(*cursor, "cursor");
+    if (!c.ok()) return Status::Invalid("request.bad_cursor", "cursor is not one we issued");
+    p.after = *c;
+  }
+  return p;
+}
+
+}  // namespace tz::api
