@@ -46,7 +46,8 @@ struct Checkpoint {
   // The note text. Requires a valid origin and extensions (see Validate).
   std::string Body() const;
   // OK if Body() would parse back to this checkpoint. Reasons:
-  // "checkpoint.bad_origin", "checkpoint.bad_extension".
+  // "checkpoint.empty_line" (empty origin or extension), "checkpoint.bad_origin",
+  // "checkpoint.bad_extension", "checkpoint.too_large".
   Status Validate() const;
 
   // Parses a checkpoint body strictly; Parse(c.Body()) == c and
