@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake pkg-config ccache      # toolchain
   libssl-dev                                   # SHA-256 (SHA-NI), SM2/SM3/SM4, X.509, TLS, RFC 3161
   libsodium-dev                                # Ed25519, XChaCha20-Poly1305, secure memory
-  libleveldb-dev                               # ledger storage
+  libleveldb-dev libsnappy-dev                 # ledger storage (LevelDB's CMake config links snappy)
   libboost-dev                                 # Beast/Asio HTTP server and peer transport
   libcpp-httplib-dev                           # HTTP client for the CLI and tests
   libgtest-dev libgmock-dev                    # unit and integration tests
