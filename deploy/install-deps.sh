@@ -12,7 +12,7 @@ PKGS=(
   libcpp-httplib-dev                           # HTTP client for the CLI and tests
   libgtest-dev libgmock-dev                    # unit and integration tests
   libbenchmark-dev                             # benchmarks (bench/)
-  python3                                      # test helpers and the documented proof-check script
+  python3 python3-cryptography                 # test helpers, the documented proof-check script, independent note checks
   openssl                                      # `openssl ts -verify`, `openssl dgst` in docs and tests
   curl                                         # used by the demo to show the HTTP API
 )
