@@ -88,21 +88,6 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// RFC 9421 request signature headers for docs/api.md's profile:
-// ("@method" "@path" "@query" "content-digest");created;nonce;keyid;alg.
-struct SignedHeaders {
-  std::string content_digest;   // "sha-256=:<b64>:"
-  std::string signature_input;  // "tz=(...);created=...;..."
-  std::string signature;        // "tz=:<b64>:"
-};
-// `target` is the request target: path plus optional "?query".
-Result<SignedHeaders> SignRequest(const ClientKey& key, const std::string& method,
-                                  const std::string& target, std::string_view body,
-                                  int64_t created_unix_s, const std::string& nonce);
-// The RFC 9421 §2.5 signature base (exposed for tests).
-std::string SignatureBase(const std::string& method, const std::string& target,
-                          const std::string& content_digest, const std::string& params);
-
 // ---- Ledger ---------------------------------------------------------------
 
 // The consortium key set, pinned on first use (TOFU) or given with

@@ -1,11 +1,9 @@
-// The client's HTTP layer (cpp-httplib) and RFC 9421 request signing.
-#include <chrono>
+// The client's HTTP layer (cpp-httplib), requests signed per RFC 9421 with
+// api/request_signer.h.
 #include <string>
 
+#include "api/request_signer.h"
 #include "client_common.h"
-#include "crypto/encoding.h"
-#include "crypto/random.h"
-#include "crypto/sign.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wshadow"
@@ -89,47 +87,7 @@ Result<Json> JsonBody(const std::string& body) {
   return *j;
 }
 
-std::string NewNonce() { return HexEncode(RandomBytes(16)); }
-
-int64_t NowUnixSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
-
-std::string SignatureBase(const std::string& method, const std::string& target,
-                          const std::string& content_digest, const std::string& params) {
-  std::string path = target, query = "?";
-  if (auto q = target.find('?'); q != std::string::npos) {
-    path = target.substr(0, q);
-    query = target.substr(q);
-  }
-  std::string base;
-  base += "\"@method\": " + method + "\n";
-  base += "\"@path\": " + path + "\n";
-  base += "\"@query\": " + query + "\n";
-  base += "\"content-digest\": " + content_digest + "\n";
-  base += "\"@signature-params\": " + params;
-  return base;
-}
-
-Result<SignedHeaders> SignRequest(const ClientKey& key, const std::string& method,
-                                  const std::string& target, std::string_view body,
-                                  int64_t created_unix_s, const std::string& nonce) {
-  SignedHeaders h;
-  h.content_digest = "sha-256=:" + Base64Encode(Sha256(body).span()) + ":";
-  std::string params = "(\"@method\" \"@path\" \"@query\" \"content-digest\");created=" +
-                       std::to_string(created_unix_s) + ";nonce=\"" + nonce + "\";keyid=\"" +
-                       ledger::ToHex(key.id) + "\";alg=\"" +
-                       std::string(SignatureName(key.pair.keys.public_key.algorithm())) + "\"";
-  std::string base = SignatureBase(method, target, h.content_digest, params);
-  TZ_ASSIGN_OR_RETURN(Signature sig, Sign(key.pair.keys.secret_key, AsBytes(base)));
-  h.signature_input = "tz=" + params;
-  h.signature = "tz=:" + Base64Encode(sig.span()) + ":";
-  return h;
-}
 
 struct HttpClient::Impl {
   explicit Impl(const std::string& server) : cli(server) {
@@ -144,8 +102,8 @@ struct HttpClient::Impl {
                                 const std::string& target, const std::string& body) {
     httplib::Headers headers;
     if (key == nullptr) return headers;
-    TZ_ASSIGN_OR_RETURN(SignedHeaders s,
-                        SignRequest(*key, method, target, body, NowUnixSeconds(), NewNonce()));
+    TZ_ASSIGN_OR_RETURN(api::SignatureHeaders s,
+                        api::SignRequest(key->id, key->pair.keys.secret_key, method, target, body));
     headers.emplace("Content-Digest", s.content_digest);
     headers.emplace("Signature-Input", s.signature_input);
     headers.emplace("Signature", s.signature);
