@@ -7,8 +7,8 @@
 // transparency-dev/merkle (see docs/merkle.md). Building proofs lives in
 // ledger/merkle_proof.h, incremental appends in ledger/merkle_compact.h.
 //
-// Everything here is pure: no I/O, no allocation beyond the returned values,
-// thread-safe for concurrent calls.
+// Everything here is pure (no I/O, no shared state) and safe to call
+// concurrently.
 #pragma once
 
 #include <compare>

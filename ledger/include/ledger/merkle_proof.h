@@ -77,8 +77,9 @@ class NodeStore {
   virtual Result<std::vector<Digest>> GetNodes(std::span<const NodeId> ids) const;
 };
 
-// NodeStore in memory (tests, benchmarks, small logs). Not thread-safe for
-// writes; concurrent reads are fine.
+// NodeStore in memory (tests, benchmarks, small logs): one dense array per
+// level, sized to the largest index put, so it suits logs filled from leaf 0.
+// Not thread-safe for writes; concurrent reads are fine.
 class MemoryNodeStore final : public NodeStore {
  public:
   // Stores (or overwrites) one node. Requires node.id.level < 64.
