@@ -1,0 +1,342 @@
+// The HTTP API against the real binary: submit, verify, blobs, uploads,
+// auth, households with access logging, OpenAPI vs routes vs docs/api.md.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "integration/node_fixture.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+
+namespace tz::testing {
+namespace {
+
+Json Notarize(const std::string& content, const std::string& house, const std::string& title) {
+  return Json::MakeObject({{"type", Json("doc.notarize")},
+                           {"v", Json(1)},
+                           {"digest", Json(ToHex(Sha256(content)))},
+                           {"size", Json(static_cast<int64_t>(content.size()))},
+                           {"media_type", Json("application/pdf")},
+                           {"title", Json(title)},
+                           {"doc_type", Json("as_built_drawings")},
+                           {"project", Json("proj-1")},
+                           {"house", Json(house)},
+                           {"in_archive", Json(true)},
+                           {"encrypted", Json(false)}});
+}
+
+class NodeApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { node_ = new NodeProcess(); }
+  static void TearDownTestSuite() {
+    delete node_;
+    node_ = nullptr;
+  }
+  void SetUp() override { ASSERT_GT(node_->port, 0) << node_->init_output << node_->start_output; }
+  static NodeProcess* node_;
+};
+NodeProcess* NodeApiTest::node_ = nullptr;
+
+TEST_F(NodeApiTest, HealthAndConsortium) {
+  auto c = node_->Client();
+  auto r = c.Get("/v1/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto j = ParseJson(r->body);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->find("chain")->as_string(), "test-chain");
+  r = c.Get("/v1/consortium");
+  ASSERT_TRUE(r);
+  j = ParseJson(r->body);
+  ASSERT_TRUE(j.ok()) << r->body;
+  EXPECT_EQ(j->find("quorum")->as_int64(), 1);
+  EXPECT_EQ(j->find("members")->size(), 1u);
+  r = c.Get("/v1/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("tz_http_requests_total"), std::string::npos);
+  EXPECT_NE(r->body.find("tz_ledger_height"), std::string::npos);
+}
+
+TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
+  auto c = node_->Client();
+  std::string content = "as-built drawing, building 3";
+  std::string entry = node_->Entry(node_->builder, Notarize(content, "B3-101", "drawing B3"));
+  auto r = c.Post("/v1/entries", entry, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto receipt = ParseJson(r->body);
+  std::string id = receipt->find("id")->as_string();
+
+  // Replaying the same entry: the sequence number is spent.
+  r = c.Post("/v1/entries", entry, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "envelope.replayed");
+
+  std::string hex = ToHex(Sha256(content));
+  r = c.Get("/v1/documents/" + hex);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto doc = ParseJson(r->body);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(doc->find("notarized")->as_bool());
+  const Json* proof = doc->find("proof");
+  // Verify like a court would: consortium key, checkpoint, inclusion.
+  auto cons = ParseJson(c.Get("/v1/consortium")->body);
+  auto vkey = ledger::NoteVerifier::Parse(
+      cons->find("members")->as_array()[0].find("verifier_key")->as_string());
+  ASSERT_TRUE(vkey.ok());
+  std::vector<ledger::NoteVerifier> keys = {*vkey};
+  auto cp = ledger::OpenCheckpoint(proof->find("checkpoint")->as_string(), keys);
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  std::vector<Digest> hashes;
+  for (const Json& h : proof->find("hashes")->as_array()) {
+    Digest d;
+    ASSERT_TRUE(Digest::FromSpan(*Base64Decode(h.as_string()), &d));
+    hashes.push_back(d);
+  }
+  auto e = ParseJson(c.Get("/v1/entries/" + id)->body);
+  ASSERT_TRUE(e.ok());
+  std::string signed_bytes = e->find("signed")->as_string();
+  merkle::LogHasher hasher;
+  Status v = merkle::VerifyInclusion(hasher, proof->find("index")->as_uint64(), cp->checkpoint.size,
+                                     hasher.HashLeaf(AsBytes(signed_bytes)), hashes,
+                                     cp->checkpoint.root_hash);
+  EXPECT_TRUE(v.ok()) << v.ToString();
+  EXPECT_EQ(e->find("party")->as_string(), "builder-co");
+
+  r = c.Get("/v1/houses/B3-101");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = c.Get("/v1/entries?type=doc.notarize&limit=10");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find(id), std::string::npos);
+  r = c.Get("/v1/entries/" + id + "/proof");
+  EXPECT_EQ(r->status, 200);
+  r = c.Get("/v1/checkpoints/latest?format=json");
+  EXPECT_EQ(r->status, 200);
+  auto latest = ParseJson(r->body);
+  uint64_t size = latest->find("size")->as_uint64();
+  r = c.Get("/v1/checkpoints/" + std::to_string(size));
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = c.Get("/v1/proofs/consistency?from=1&to=" + std::to_string(size));
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = c.Get("/v1/blocks/0");
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = c.Get("/v1/keys/" + ledger::ToHex(node_->builder.id));
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(NodeApiTest, ConcurrentSubmissions) {
+  // One key per thread keeps each key's sequence numbers in order.
+  std::atomic<int> created{0};
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < node_->workers.size(); ++t) {
+    threads.emplace_back([&, t] {
+      auto c = node_->Client();
+      for (int i = 0; i < 25; ++i) {
+        std::string content = "concurrent " + std::to_string(t) + "/" + std::to_string(i);
+        std::string e = node_->Entry(node_->workers[t], Notarize(content, "H-1", "c"));
+        auto r = c.Post("/v1/entries", e, "application/json");
+        if (r && r->status == 201) ++created;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(created.load(), 100);
+}
+
+TEST_F(NodeApiTest, BlobPutGetRangeHead) {
+  auto c = node_->Client();
+  std::string data(300000, 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+  std::string hex = ToHex(Sha256(data));
+  std::string target = "/v1/blobs/" + hex;
+  auto r = c.Put(target, NodeProcess::Signed(node_->builder, "PUT", target, data), data,
+                 "application/octet-stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201) << r->body;
+  r = c.Put(target, NodeProcess::Signed(node_->builder, "PUT", target, data), data,
+            "application/octet-stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = c.Get(target);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, data);
+  r = c.Get(target, {{"Range", "bytes=10-19"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, data.substr(10, 10));
+  r = c.Head(target);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Length"), std::to_string(data.size()));
+  // Bytes that do not hash to the path: rejected, nothing stored.
+  std::string other = "not the same bytes";
+  std::string t2 = "/v1/blobs/" + ToHex(Sha256("something else"));
+  auto h = NodeProcess::Signed(node_->builder, "PUT", t2, other);
+  r = c.Put(t2, h, other, "application/octet-stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "auth.digest_mismatch");
+  r = c.Get(t2);
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST_F(NodeApiTest, ResumableUpload) {
+  auto c = node_->Client();
+  std::string data(20 << 20, 'q');
+  data[12345] = 'z';
+  std::string hex = ToHex(Sha256(data));
+  std::string body =
+      Json::MakeObject({{"sha256", Json(hex)}, {"size", Json(static_cast<int64_t>(data.size()))}})
+          .Canonical();
+  auto r = c.Post("/v1/uploads", NodeProcess::Signed(node_->builder, "POST", "/v1/uploads", body),
+                  body, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto j = ParseJson(r->body);
+  std::string id = j->find("upload_id")->as_string();
+  uint64_t part = j->find("part_size")->as_uint64();
+  uint64_t parts = j->find("parts")->as_uint64();
+  ASSERT_EQ(parts, 3u);
+  for (int n : {2, 0, 1}) {
+    std::string chunk = data.substr(n * part, part);
+    std::string t = "/v1/uploads/" + id + "/parts/" + std::to_string(n);
+    r = c.Put(t, NodeProcess::Signed(node_->builder, "PUT", t, chunk), chunk,
+              "application/octet-stream");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  r = c.Get("/v1/uploads/" + id);
+  EXPECT_EQ(r->status, 200);
+  std::string t = "/v1/uploads/" + id + "/complete";
+  r = c.Post(t, NodeProcess::Signed(node_->builder, "POST", t, ""), "", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201) << r->body;
+  r = c.Head("/v1/blobs/" + hex);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(NodeApiTest, HouseholdReadIsAccessLogged) {
+  auto c = node_->Client();
+  std::string hh(64, 'a');
+  std::string target = "/v1/households/" + hh;
+  // The builder's role may not read personal data.
+  auto h = NodeProcess::Signed(node_->builder, "GET", target, "");
+  h.emplace("X-TZ-Reason", "checking");
+  auto r = c.Get(target, h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "auth.forbidden");
+  // No reason: refused.
+  r = c.Get(target, NodeProcess::Signed(node_->auditor, "GET", target, ""));
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorCode(r->body), "request.missing_reason");
+  h = NodeProcess::Signed(node_->auditor, "GET", target, "");
+  h.emplace("X-TZ-Reason", "annual audit 2026");
+  r = c.Get(target, h);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::string access = ParseJson(r->body)->find("access_entry")->as_string();
+  r = c.Get("/v1/entries/" + access);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto e = ParseJson(r->body);
+  EXPECT_EQ(e->find("type")->as_string(), "access.log");
+  auto signed_entry = ParseJson(e->find("signed")->as_string());
+  std::string request = signed_entry->find("entry")->find("request")->as_string();
+  // The stated reason is stored under the logged digest.
+  r = c.Get("/v1/blobs/" + request);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("annual audit 2026"), std::string::npos);
+  EXPECT_NE(r->body.find(ledger::ToHex(node_->auditor.id)), std::string::npos);
+}
+
+TEST_F(NodeApiTest, AuthFailures) {
+  auto c = node_->Client();
+  std::string body = "{}";
+  std::string t = "/v1/uploads";
+  auto code = [&](const httplib::Headers& h, const std::string& b = "{}") {
+    auto r = c.Post(t, h, b, "application/json");
+    return r ? std::to_string(r->status) + " " + ErrorCode(r->body) : std::string("no response");
+  };
+  EXPECT_EQ(code({}), "401 auth.missing");
+  auto h = NodeProcess::Signed(node_->builder, "POST", t, body);
+  auto forged = h;
+  forged.erase("Signature");
+  std::string sig(64, '\x01');
+  forged.emplace("Signature", "tz=:" + Base64Encode(AsBytes(sig)) + ":");
+  EXPECT_EQ(code(forged), "401 auth.bad_signature");
+  // Signed for another path.
+  EXPECT_EQ(code(NodeProcess::Signed(node_->builder, "POST", "/v1/other", body)),
+            "401 auth.bad_signature");
+  int64_t now = NowMs() / 1000;
+  EXPECT_EQ(code(NodeProcess::Signed(node_->builder, "POST", t, body, now - 3600)),
+            "401 auth.expired");
+  EXPECT_EQ(code(NodeProcess::Signed(node_->builder, "POST", t, body, now + 3600)),
+            "401 auth.expired");
+  TestKey stranger = MakeKey("nobody");
+  EXPECT_EQ(code(NodeProcess::Signed(stranger, "POST", t, body)), "401 auth.unknown_key");
+  auto bad_input = h;
+  bad_input.erase("Signature-Input");
+  bad_input.emplace("Signature-Input", "tz=(\"@method\");created=1");
+  EXPECT_EQ(code(bad_input), "401 auth.malformed");
+  // A body other than the one signed.
+  EXPECT_EQ(code(h, "{\"x\":1}"), "400 auth.digest_mismatch");
+  // First use passes auth (the body itself is invalid), the replay does not.
+  auto fresh = NodeProcess::Signed(node_->builder, "POST", t, body);
+  EXPECT_EQ(code(fresh).substr(0, 3), "400");
+  EXPECT_EQ(code(fresh), "401 auth.replayed");
+}
+
+// Every path in the OpenAPI document is served (no http.not_found and no
+// 405), and the document lists exactly the routes of docs/api.md.
+TEST_F(NodeApiTest, OpenApiMatchesRoutesAndContract) {
+  auto c = node_->Client();
+  auto r = c.Get("/v1/openapi.json");
+  ASSERT_TRUE(r);
+  auto doc = ParseJson(r->body);
+  ASSERT_TRUE(doc.ok());
+  std::set<std::string> in_doc;
+  for (const auto& [path, ops] : doc->find("paths")->as_object()) {
+    for (const auto& [method, op] : ops.as_object()) {
+      std::string m = method;
+      for (char& ch : m) ch = static_cast<char>(std::toupper(ch));
+      std::string concrete =
+          std::regex_replace(path, std::regex("\\{(sha256|id64)\\}"), std::string(64, '0'));
+      concrete =
+          std::regex_replace(concrete, std::regex("\\{(keyid|upload)\\}"), std::string(32, '0'));
+      concrete = std::regex_replace(concrete, std::regex("\\{n\\}"), "1");
+      concrete = std::regex_replace(concrete, std::regex("\\{(name|file)\\}"), "x");
+      httplib::Request req;
+      auto res = m == "GET"    ? c.Get(concrete)
+                 : m == "HEAD" ? c.Head(concrete)
+                 : m == "PUT"  ? c.Put(concrete, "", "application/octet-stream")
+                               : c.Post(concrete, "", "application/json");
+      ASSERT_TRUE(res) << m << " " << concrete;
+      EXPECT_NE(res->status, 405) << m << " " << concrete;
+      EXPECT_NE(ErrorCode(res->body), "http.not_found") << m << " " << concrete;
+      if (path.rfind("/portal", 0) != 0 && path != "/") in_doc.insert(m + " " + path);
+    }
+  }
+  // The contract: every "`METHOD /v1/...`" in docs/api.md.
+  std::string api_md = ReadFile(std::string(TZ_SOURCE_DIR) + "/docs/api.md");
+  std::set<std::string> in_contract;
+  std::regex route("`(GET|PUT|POST|HEAD) (/v1/[^` ?\\[]*)");
+  for (auto it = std::sregex_iterator(api_md.begin(), api_md.end(), route);
+       it != std::sregex_iterator(); ++it) {
+    std::string p = std::regex_replace((*it)[2].str(), std::regex("\\{[a-z0-9_]+\\}"), "{}");
+    in_contract.insert((*it)[1].str() + " " + p);
+  }
+  std::set<std::string> normalized;
+  for (const auto& s : in_doc) {
+    normalized.insert(std::regex_replace(s, std::regex("\\{[a-z0-9_*]+\\}"), "{}"));
+  }
+  EXPECT_EQ(normalized, in_contract);
+}
+
+}  // namespace
+}  // namespace tz::testing
