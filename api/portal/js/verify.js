@@ -157,10 +157,10 @@ function validKeyName(name) {
 // checks the key ID. Reasons: note.bad_vkey, note.bad_vkey_id,
 // note.unknown_key_type.
 export async function parseVerifierKey(vkey) {
-  const parts = String(vkey).split('+');
-  if (parts.length !== 3 || !validKeyName(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) {
-    fail('note.bad_vkey', 'malformed verifier key');
-  }
+  // The name holds no '+'; the base64 part may.
+  const m = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/su.exec(String(vkey));
+  if (!m || !validKeyName(m[1])) fail('note.bad_vkey', 'malformed verifier key');
+  const parts = [m[1], m[2], m[3]];
   let raw;
   try {
     raw = base64Decode(parts[2]);
