@@ -238,7 +238,9 @@ class PosixEnv : public Env {
 
  private:
   static Result<std::unique_ptr<FileLock>> Lock(const std::string& path, bool create, bool wait) {
-    int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+    // Read-only descriptors suffice for flock and do not pin the file system
+    // writable (a read-only remount stays possible while stores are open).
+    int flags = O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0);
     int fd = Retry([&] { return ::open(path.c_str(), flags, 0644); });
     if (fd < 0) return ErrnoStatus("io.lock", "open lock " + path, errno);
     int r = Retry([&] { return ::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)); });
