@@ -15,7 +15,12 @@ PKGS=(
   python3 python3-cryptography                 # test helpers, the documented proof-check script, independent note checks
   openssl                                      # `openssl ts -verify`, `openssl dgst` in docs and tests
   curl                                         # used by the demo to show the HTTP API
+  chromium                                     # headless browser for the portal tests
+  nodejs                                       # portal tests: node --test, playwright-core
 )
+# npm: Debian ships it apart from nodejs; NodeSource's nodejs bundles it (and
+# conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -30,4 +35,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "[install-deps] all packages present"
+fi
+
+# The portal's browser tests drive the system Chromium with playwright-core
+# (pinned in tests/integration/portal/package-lock.json; no browser download).
+PORTAL_TESTS="$(cd "$(dirname "$0")/.." && pwd)/tests/integration/portal"
+if [ ! -f "$PORTAL_TESTS/node_modules/playwright-core/package.json" ]; then
+  echo "[install-deps] npm ci ($PORTAL_TESTS)"
+  (cd "$PORTAL_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
 fi

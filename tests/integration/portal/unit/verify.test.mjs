@@ -10,9 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { webcrypto } from 'node:crypto';
 import path from 'node:path';
 
-import * as v from '../../../../api/portal/js/verify.js';
+// Node 18 (Debian 12) has WebCrypto but not yet as the global `crypto`.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
+const v = await import('../../../../api/portal/js/verify.js');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.resolve(here, '../../../..');
