@@ -1,6 +1,8 @@
 // Ledger: opening, genesis, building and committing blocks.
 #include "ledger/ledger.h"
 
+#include <algorithm>
+
 #include "layout.h"
 #include "parallel.h"
 
@@ -76,11 +78,6 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateGenesis(std::unique_ptr<KvStore> s
   }
   BlockBuilder b = l->NewBlock(time, proposer);
   TZ_RETURN_IF_ERROR(b.Add(genesis).status());
-  Json chain = Json::MakeObject();
-  chain.set("chain", Json(l->chain_));
-  chain.set("origin", Json(l->origin_));
-  b.batch_.Put(std::string(layout::kChain), chain.Canonical());
-  b.batch_.Put(std::string(layout::kIndices), std::string(layout::kIndexVersion));
   TZ_RETURN_IF_ERROR(l->Commit(std::move(b), signer).status());
   return l;
 }
@@ -232,6 +229,23 @@ std::vector<Result<Receipt>> Ledger::AddAll(BlockBuilder* builder,
 }
 
 Result<BlockHeader> Ledger::Commit(BlockBuilder&& b, const NoteSigner& signer) {
+  return CommitInternal(std::move(b), &signer, "");
+}
+
+Result<BlockHeader> Ledger::CommitWithCheckpoint(BlockBuilder&& b, std::string note) {
+  return CommitInternal(std::move(b), nullptr, std::move(note));
+}
+
+std::unique_ptr<Ledger> Ledger::NewReplica(std::unique_ptr<KvStore> store, std::string chain,
+                                           std::string origin, LedgerOptions options) {
+  std::unique_ptr<Ledger> l(new Ledger(std::move(store), options));
+  l->chain_ = std::move(chain);
+  l->origin_ = std::move(origin);
+  return l;
+}
+
+Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const NoteSigner* signer,
+                                           std::string note) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     uint64_t expect = has_head_ ? head_.height + 1 : 0;
@@ -251,8 +265,16 @@ Result<BlockHeader> Ledger::Commit(BlockBuilder&& b, const NoteSigner& signer) {
   cp.size = h.log_size;
   cp.root_hash = h.log_root;
   cp.block = BlockAnchor{h.height, hash, static_cast<uint64_t>(h.time)};
-  TZ_ASSIGN_OR_RETURN(std::string note,
-                      SignCheckpoint(cp, std::span<const NoteSigner>(&signer, 1)));
+  if (signer != nullptr) {
+    TZ_ASSIGN_OR_RETURN(note, SignCheckpoint(cp, std::span<const NoteSigner>(signer, 1)));
+  }
+  if (h.height == 0) {
+    Json chain = Json::MakeObject();
+    chain.set("chain", Json(chain_));
+    chain.set("origin", Json(origin_));
+    b.batch_.Put(std::string(layout::kChain), chain.Canonical());
+    b.batch_.Put(std::string(layout::kIndices), std::string(layout::kIndexVersion));
+  }
   b.state_.Flush(&b.batch_);
   for (const merkle::StoredNode& n : b.nodes_) {
     b.batch_.Put(layout::NodeKey(n.id),
@@ -293,6 +315,13 @@ Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, uint64_t* bad_entry
   }
   if (has_head_ && want.time < h.time) {
     return Status::Verification("block.time_regress", "block time is before the head's");
+  }
+  if (has_head_) {
+    TZ_ASSIGN_OR_RETURN(std::vector<std::string> members, State(store_.get()).Members());
+    if (std::find(members.begin(), members.end(), want.proposer) == members.end()) {
+      return Status::Verification("block.bad_proposer",
+                                  "proposer '" + want.proposer + "' is not a member");
+    }
   }
   BlockBuilder b = NewBlock(want.time, want.proposer);
   std::vector<Result<Receipt>> results = AddAll(&b, block.entries);

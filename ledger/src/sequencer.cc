@@ -85,7 +85,7 @@ std::vector<Result<Receipt>> Sequencer::SubmitBatch(std::span<const std::string>
   bool any = false;
   for (const auto& r : results) any = any || r.ok();
   if (!any) return results;
-  if (pending_->entry_count() >= options_.max_block_entries) work_cv_.notify_one();
+  work_cv_.notify_one();
   Status s = WaitFor(lock, height);
   if (!s.ok()) {
     for (auto& r : results) {

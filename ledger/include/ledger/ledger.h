@@ -75,6 +75,10 @@ class BlockBuilder {
   uint64_t height() const { return header_.height; }
   int64_t time() const { return header_.time; }
   const std::vector<std::string>& entries() const { return entries_; }
+  // The writes Commit will make besides state, header and checkpoint:
+  // entries, derived indices; and the new log nodes.
+  const KvBatch& pending_writes() const { return batch_; }
+  const std::vector<merkle::StoredNode>& new_nodes() const { return nodes_; }
 
  private:
   friend class Ledger;
@@ -103,6 +107,12 @@ class Ledger {
   // "genesis" entry signed by the first member) and a checkpoint signed by
   // `signer` (the first member's node key). Reasons: ValidateEntry reasons,
   // "ledger.not_empty".
+  // A ledger with no blocks yet over an empty store, for a replica that will
+  // receive every block from genesis through ApplyBlock/ReplayBlock (a
+  // joining consensus node, the auditor's replay).
+  static std::unique_ptr<Ledger> NewReplica(std::unique_ptr<KvStore> store, std::string chain,
+                                            std::string origin, LedgerOptions options = {});
+
   static Result<std::unique_ptr<Ledger>> CreateGenesis(std::unique_ptr<KvStore> store,
                                                        const SignedEntry& genesis, int64_t time,
                                                        const NoteSigner& signer,
@@ -126,10 +136,14 @@ class Ledger {
   // `signer`. Requires builder from NewBlock on this ledger at the current
   // head ("ledger.stale_block" otherwise). An empty block is allowed.
   Result<BlockHeader> Commit(BlockBuilder&& builder, const NoteSigner& signer);
+  // As Commit, storing a checkpoint note signed elsewhere (a certified
+  // checkpoint from the consortium, or the one being audited). The note is
+  // stored as given; verifying it is the caller's job.
+  Result<BlockHeader> CommitWithCheckpoint(BlockBuilder&& builder, std::string note);
 
   // ---- follower path ----
   // Re-validates and applies a block; commits only if it extends the head
-  // and the computed header equals block.header. Reasons: "block.bad_height",
+  // and the computed header equals block.header. Reasons: "block.bad_height", "block.bad_proposer",
   // "block.bad_prev", "block.wrong_chain", "block.time_regress",
   // "block.entry_invalid" (the message names the entry index and the
   // entry's own reason, which the returned status' reason replaces; see
@@ -178,6 +192,7 @@ class Ledger {
   friend class BlockBuilder;
   Ledger(std::unique_ptr<KvStore> store, LedgerOptions options)
       : store_(std::move(store)), options_(options) {}
+  Result<BlockHeader> CommitInternal(BlockBuilder&& b, const NoteSigner* signer, std::string note);
   Status LoadHead();
   Status VerifyHead();
   Status CheckIndices();
