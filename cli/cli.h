@@ -63,5 +63,6 @@ int CmdVerify(int argc, char** argv, int first);      // cmd_client.cc
 int CmdHouse(int argc, char** argv, int first);       // cmd_client.cc
 int CmdAcceptance(int argc, char** argv, int first);  // cmd_client.cc
 int CmdKey(int argc, char** argv, int first);         // cmd_client.cc
+int CmdEvidence(int argc, char** argv, int first);    // cmd_evidence.cc
 
 }  // namespace tz::cli

@@ -27,6 +27,7 @@ const Command kCommands[] = {
     {"house", tz::cli::CmdHouse, "一房一档 / show a house's archive"},
     {"acceptance", tz::cli::CmdAcceptance, "联合验收签署 / joint acceptance sign-off"},
     {"key", tz::cli::CmdKey, "客户端密钥管理 / client key management"},
+    {"evidence", tz::cli::CmdEvidence, "证据包导出与离线核验 / evidence packages"},
 };
 
 void Usage(FILE* out) {
