@@ -1,6 +1,7 @@
 // `tiezheng init` and `tiezheng node run`.
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "api/service.h"
 #include "cli.h"
+#include "node/bulk_load.h"
 #include "node/config.h"
 #include "node/node.h"
 
@@ -71,6 +73,35 @@ bool ParseCount(const Args& a, const char* name, uint64_t* out) {
   return true;
 }
 
+// Hidden benchmark tool: `tiezheng node bulkload --data DIR --count N
+// [--digests FILE]` appends N synthetic notarizations (docs/node.md).
+int NodeBulkLoad(int argc, char** argv, int first) {
+  Args a({"data", "count", "digests", "block"}, {});
+  if (!a.Parse(argc, argv, first) || !a.value("data")) {
+    std::fprintf(stderr,
+                 "usage: tiezheng node bulkload --data DIR --count N [--digests FILE] "
+                 "[--block N]\n");
+    return kExitUsage;
+  }
+  node::BulkLoadOptions o;
+  uint64_t block = o.block_entries;
+  if (!ParseCount(a, "count", &o.count) || !ParseCount(a, "block", &block) || block == 0) {
+    return kExitUsage;
+  }
+  o.block_entries = block;
+  o.digests_out = a.value_or("digests", "");
+  auto t0 = std::chrono::steady_clock::now();
+  o.progress = [&](uint64_t done) {
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "\r%llu entries, %.0f/s", static_cast<unsigned long long>(done),
+                 static_cast<double>(done) / s);
+  };
+  Status st = node::BulkLoadDocuments(*a.value("data"), o);
+  std::fprintf(stderr, "\n");
+  if (!st.ok()) return Fail(st);
+  return kExitOk;
+}
+
 }  // namespace
 
 int CmdInit(int argc, char** argv, int first) {
@@ -123,6 +154,7 @@ int CmdNode(int argc, char** argv, int first) {
     std::fputs(kNodeHelp, first >= argc ? stderr : stdout);
     return first >= argc ? kExitUsage : kExitOk;
   }
+  if (std::strcmp(argv[first], "bulkload") == 0) return NodeBulkLoad(argc, argv, first + 1);
   if (std::strcmp(argv[first], "run") != 0) {
     std::fprintf(stderr, "error: unknown node subcommand '%s'\n\n%s", argv[first], kNodeHelp);
     return kExitUsage;

@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -85,7 +86,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(srv_->opt.max_header_bytes));
-    parser_->body_limit(boost::none);
+    // Our own per-route limits apply; boost::none trips a comparison bug in
+    // Boost 1.74 (len > none is always true).
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     req_ = Request();
     route_ = nullptr;
     consumer_.reset();

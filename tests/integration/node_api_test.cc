@@ -72,7 +72,7 @@ TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
   // Replaying the same entry: the sequence number is spent.
   r = c.Post("/v1/entries", entry, "application/json");
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(r->status, 409) << r->body;  // already_exists
   EXPECT_EQ(ErrorCode(r->body), "envelope.replayed");
 
   std::string hex = ToHex(Sha256(content));
@@ -165,11 +165,11 @@ TEST_F(NodeApiTest, BlobPutGetRangeHead) {
   r = c.Get(target);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->body, data);
+  EXPECT_TRUE(r->body == data) << "body differs, size " << r->body.size();
   r = c.Get(target, {{"Range", "bytes=10-19"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 206);
-  EXPECT_EQ(r->body, data.substr(10, 10));
+  EXPECT_TRUE(r->body == data.substr(10, 10)) << r->body.substr(0, 200);
   r = c.Head(target);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

@@ -119,11 +119,12 @@ TEST_F(NodeBadInputTest, WrongContentLength) {
 
 TEST_F(NodeBadInputTest, PathTricksInIds) {
   auto c = node_->Client();
-  for (std::string p :
-       {"/v1/documents/..", "/v1/documents/..%2f..%2fetc%2fpasswd", "/v1/documents/%2e%2e",
-        "/v1/blobs/" + std::string(63, 'a') + "%00", "/v1/blobs/" + std::string(64, 'A'),
-        "/v1/blobs/" + std::string(63, 'a'), "/v1/blobs/" + std::string(65, 'a'),
-        "/v1/entries/" + std::string(64, 'g'), "/v1/documents/" + std::string(62, 'a') + "%2f"}) {
+  for (std::string p : std::vector<std::string>{
+           "/v1/documents/..", "/v1/documents/..%2f..%2fetc%2fpasswd", "/v1/documents/%2e%2e",
+           "/v1/blobs/" + std::string(63, 'a') + "%00", "/v1/blobs/" + std::string(64, 'A'),
+           "/v1/blobs/" + std::string(63, 'a'), "/v1/blobs/" + std::string(65, 'a'),
+           "/v1/entries/" + std::string(64, 'g'),
+           "/v1/documents/" + std::string(62, 'a') + "%2f"}) {
     EXPECT_EQ(Code(c.Get(p)), "400 request.bad_digest") << p;
   }
   EXPECT_EQ(Code(c.Get("/v1/houses/..")), "400 request.bad_id");
