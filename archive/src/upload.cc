@@ -106,6 +106,15 @@ std::string LocalUploadSessions::Dir(const UploadId& id) const {
   return JoinPath(store_->UploadsDir(), id.str());
 }
 
+// Renames the session away first, so that a crash half-way through deleting
+// its files leaves a "<id>.dead-…" directory that ExpireSessions removes,
+// never a session without its lock or declaration.
+Status LocalUploadSessions::RemoveSession(const UploadId& id) {
+  std::string dead = Dir(id) + ".dead-" + HexEncode(RandomBytes(4));
+  TZ_RETURN_IF_ERROR(env_->RenameFile(Dir(id), dead));
+  return RemoveTree(env_, dead);
+}
+
 Result<UploadState> LocalUploadSessions::Begin(const Digest& digest, uint64_t size) {
   if (size > options_.max_size) {
     return Status(Code::kResourceExhausted, "upload.too_large",
@@ -186,7 +195,7 @@ Result<LocalUploadSessions::Session> LocalUploadSessions::Load(const UploadId& i
     return parts.status();
   }
   if (env_->NowUnixSeconds() > s.last_activity + options_.ttl_seconds) {
-    (void)RemoveTree(env_, dir);
+    (void)RemoveSession(id);
     return Status::NotFound("upload.expired", "upload session " + id.str() + " expired");
   }
   return s;
@@ -309,7 +318,7 @@ Result<BlobInfo> LocalUploadSessions::Finish(const UploadId& id) {
     // A crash after the data was moved into the store: finish the cleanup.
     TZ_ASSIGN_OR_RETURN(BlobInfo stored, store_->Stat(s.digest));
     if (stored.size != s.size) return BadSession(id.str() + "/data is missing");
-    (void)RemoveTree(env_, Dir(id));
+    (void)RemoveSession(id);
     return stored;
   }
   if (!data.ok()) return data.status();
@@ -334,14 +343,14 @@ Result<BlobInfo> LocalUploadSessions::Finish(const UploadId& id) {
   Digest got = hasher.Finish();
   if (total != s.size || got != s.digest) {
     // Received parts are immutable, so this session can never succeed.
-    (void)RemoveTree(env_, Dir(id));
+    (void)RemoveSession(id);
     return Status::Verification("upload.digest_mismatch",
                                 "uploaded bytes hash to " + ToHex(got) + " (" +
                                     std::to_string(total) + " bytes), declared " + ToHex(s.digest) +
                                     "; session discarded");
   }
   TZ_RETURN_IF_ERROR(store_->PublishVerifiedFile(data_path, info));
-  (void)RemoveTree(env_, Dir(id));  // if this fails, expiry removes it
+  (void)RemoveSession(id);  // if this fails, expiry removes it
   return info;
 }
 
@@ -350,7 +359,7 @@ Status LocalUploadSessions::Abort(const UploadId& id) {
   if (!lock.ok()) return lock.status().code() == Code::kNotFound ? NotFound(id) : lock.status();
   auto attr = env_->Stat(JoinPath(Dir(id), "session"));
   if (!attr.ok()) return attr.status().code() == Code::kNotFound ? NotFound(id) : attr.status();
-  return RemoveTree(env_, Dir(id));
+  return RemoveSession(id);
 }
 
 Result<size_t> LocalUploadSessions::ExpireSessions() {
@@ -361,9 +370,12 @@ Result<size_t> LocalUploadSessions::ExpireSessions() {
   for (const auto& n : names) {
     auto id = UploadId::Parse(n);
     if (!id.ok()) {
-      // A Begin cut short by a crash ("<id>.new") or a stray: remove when old.
+      // A removal cut short ("<id>.dead-…") goes now; a Begin cut short
+      // ("<id>.new") or a stray once it is old.
       auto attr = env_->Stat(JoinPath(root, n));
-      if (attr.ok() && now - attr->mtime > std::min<int64_t>(3600, options_.ttl_seconds)) {
+      bool dead = n.find(".dead-") != std::string::npos;
+      if (dead ||
+          (attr.ok() && now - attr->mtime > std::min<int64_t>(3600, options_.ttl_seconds))) {
         if (RemoveTree(env_, JoinPath(root, n)).ok()) ++removed;
       }
       continue;

@@ -126,6 +126,7 @@ class LocalUploadSessions : public UploadSessions {
   std::string Dir(const UploadId& id) const;
   Result<Session> Load(const UploadId& id);
   Status SaveParts(const Session& s);
+  Status RemoveSession(const UploadId& id);
   Status CheckPart(const Session& s, uint64_t offset, uint64_t length, bool* is_retry) const;
   Status CompareRetry(const UploadId& id, uint64_t offset, uint64_t length, ByteSource& body);
 
