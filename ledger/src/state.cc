@@ -64,9 +64,20 @@ Result<std::optional<Json>> State::GetJson(const std::string& key) const {
 }
 
 Result<std::optional<KeyRecord>> State::GetKey(const KeyId& id) const {
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> j, GetJson(StateKeyForKey(id)));
+  std::string key = StateKeyForKey(id);
+  bool in_overlay = overlay_.count(key) > 0;
+  if (!in_overlay) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = key_cache_.find(key);
+    if (it != key_cache_.end()) return std::optional<KeyRecord>(it->second);
+  }
+  TZ_ASSIGN_OR_RETURN(std::optional<Json> j, GetJson(key));
   if (!j) return std::optional<KeyRecord>();
   TZ_ASSIGN_OR_RETURN(KeyRecord rec, KeyRecord::FromJson(*j));
+  if (!in_overlay) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    key_cache_.emplace(key, rec);
+  }
   return std::optional<KeyRecord>(std::move(rec));
 }
 

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/json.h"
@@ -39,6 +41,14 @@ class State {
  public:
   // base must outlive the State. A null base means an empty store.
   explicit State(const KvStore* base) : base_(base) {}
+  State(State&& o) noexcept : base_(o.base_), overlay_(std::move(o.overlay_)) {}
+  State& operator=(State&& o) noexcept {
+    base_ = o.base_;
+    overlay_ = std::move(o.overlay_);
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    key_cache_.clear();
+    return *this;
+  }
 
   // Newest value: the overlay first, then the store. Non-OK only if the
   // store failed or a record does not decode ("kv.io", "state.corrupt").
@@ -66,6 +76,11 @@ class State {
  private:
   const KvStore* base_;
   std::map<std::string, std::string> overlay_;
+  // Decoded key records read from the base store (which does not change
+  // during a State's life); thread-safe so that parallel signature checks
+  // can share it.
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, KeyRecord> key_cache_;
 };
 
 // State key names (all start with "s/").
