@@ -49,7 +49,7 @@ bool EnsurePlaywright() {
 TEST(PortalUnit, InBrowserVerifierPassesNodeTests) {
   TZ_REQUIRE_TOOL(HaveNode(), "Node.js (node) is not installed");
   setenv("TZ_TESTDATA_DIR", TZ_TESTDATA_DIR, 1);
-  RunResult r = Run({"node", "--test", kPortalTests + "/unit/"});
+  RunResult r = tz::testing::Run({"node", "--test", kPortalTests + "/unit/"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
 }
@@ -77,7 +77,7 @@ TEST(PortalBrowser, VerifyTamperLanguageAndHouseArchive) {
   std::string tampered = home.File("质量保修书-1号楼-改.txt");
   WriteFile(tampered, ReadFile(sample) + "保修期改为一年。\n");
 
-  r = Run({"node", kPortalTests + "/portal_e2e.mjs", server, doc, tampered, "1-101"});
+  r = tz::testing::Run({"node", kPortalTests + "/portal_e2e.mjs", server, doc, tampered, "1-101"});
   unsetenv("TZ_HOME");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find(" 0 failed"), std::string::npos) << r.out << r.err;
