@@ -9,7 +9,8 @@
 #
 # Usage: deploy/demo.sh            (as root on Debian 12, from a clone)
 # Environment: TZ_DATA (default ./tz-data, wiped and recreated),
-#              TZ_LISTEN (default 127.0.0.1:7390), BUILD_DIR (default build).
+#              TZ_LISTEN (default 127.0.0.1:7390), BUILD_DIR (default build),
+#              SKIP_BUILD=1 (use an existing build; for developers).
 # The node keeps running; stop it with: kill "$(cat tz-data/node.pid)"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +23,12 @@ SERVER=http://$LISTEN
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "1/5 安装依赖 / installing dependencies"
-bash deploy/install-deps.sh
-
-say "2/5 编译 / building"
-BUILD_DIR=$BUILD_DIR bash deploy/build.sh
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  say "1/5 安装依赖 / installing dependencies"
+  bash deploy/install-deps.sh
+  say "2/5 编译 / building"
+  BUILD_DIR=$BUILD_DIR bash deploy/build.sh
+fi
 TZ=$ROOT/$BUILD_DIR/tiezheng
 
 say "3/5 初始化单节点联盟 / initialising a one-node consortium in $DATA"
@@ -61,8 +63,10 @@ say "5/5 载入示例数据 / loading the sample project (榕城安置房二期)
 # The demo's client side: party keys and the pinned consortium key set.
 export TZ_HOME=$DATA/client TZ_SERVER=$SERVER
 mkdir -p "$TZ_HOME"
-RECORD=$(python3 deploy/sample/load-sample.py "$TZ" "$DATA/keys/member.key" "$SAMPLE" \
-  "$TZ_HOME/keys" | tee /dev/stderr | tail -1)
+LOADED=$(python3 deploy/sample/load-sample.py "$TZ" "$DATA/keys/member.key" "$SAMPLE" \
+  "$TZ_HOME/keys")
+echo "$LOADED" | sed '$d'
+RECORD=$(echo "$LOADED" | tail -1)
 
 REL_TZ=$BUILD_DIR/tiezheng
 cat <<EOF
@@ -75,8 +79,9 @@ cat <<EOF
    (选择 deploy/sample/project-rongcheng-2/ 中的文件进行验证 /
     choose a file from deploy/sample/project-rongcheng-2/ to verify it)
 
- 接下来试试 Next, try (客户端配置 client settings: export TZ_HOME=$TZ_HOME):
-   export TZ_HOME=$TZ_HOME
+ 接下来试试 Next, try (客户端密钥与固定的联盟密钥 client keys and pinned consortium keys
+ are in \$TZ_HOME):
+   export TZ_HOME=$TZ_HOME TZ_SERVER=$SERVER
    $REL_TZ verify deploy/sample/project-rongcheng-2/质量保修书-1号楼.txt
    $REL_TZ house show 1-101
    $REL_TZ acceptance show $RECORD
@@ -84,7 +89,8 @@ cat <<EOF
    curl -s $SERVER/v1/consortium
 EOF
 if "$TZ" audit --help >/dev/null 2>&1; then
-  echo "   $REL_TZ audit --help        # 审计：从创世块重放 / replay from genesis"
+  echo "   # 审计：从创世块重放（需先停止节点）/ audit: replay from genesis (stop the node first)"
+  echo "   kill \$(cat $DATA/node.pid) && $REL_TZ audit $DATA"
 fi
 cat <<EOF
 
