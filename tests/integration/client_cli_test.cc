@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "crypto/hash.h"
 #include "crypto/json.h"
 #include "crypto/keyfile.h"
 #include "integration/node_fixture.h"
@@ -214,6 +215,41 @@ TEST_F(ClientCli, BigFileGoesThroughAnUploadSession) {
                      DataKey("admin"), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(JsonOut(r).find("size")->as_int64(), static_cast<int64_t>(big.size()));
+  EXPECT_EQ(Cli({"verify", path}).exit_code, 0);
+}
+
+TEST_F(ClientCli, InterruptedUploadResumesFromTheReceivedParts) {
+  // An upload that stopped after its first part: the session id is where the
+  // CLI keeps it, and the node holds part 0.
+  std::string data(17 * 1024 * 1024, 'r');
+  data[5] = 's';
+  std::string path = Doc("drawings.bin", data);
+  std::string hex = ToHex(Sha256(data));
+  std::string body =
+      Json::MakeObject({{"sha256", Json(hex)}, {"size", Json(static_cast<int64_t>(data.size()))}})
+          .Canonical();
+  auto c = node_->Client();
+  auto r = c.Post("/v1/uploads", NodeProcess::Signed(node_->builder, "POST", "/v1/uploads", body),
+                  body, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto j = ParseJson(r->body);
+  std::string id = j->find("upload_id")->as_string();
+  uint64_t part = j->find("part_size")->as_uint64();
+  std::string t = "/v1/uploads/" + id + "/parts/0";
+  std::string chunk = data.substr(0, part);
+  r = c.Put(t, NodeProcess::Signed(node_->builder, "PUT", t, chunk), chunk,
+            "application/octet-stream");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::filesystem::create_directories(home_->File("uploads"));
+  WriteFile(home_->File("uploads/" + hex + ".id"), id + "\n");
+
+  RunResult cli = Cli({"notarize", path, "--type", "as_built_drawings", "--project", "p1", "--key",
+                       KeyFile(node_->builder, "builder")});
+  ASSERT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.err.find("resuming upload " + id), std::string::npos) << cli.err;
+  EXPECT_FALSE(std::filesystem::exists(home_->File("uploads/" + hex + ".id")));
   EXPECT_EQ(Cli({"verify", path}).exit_code, 0);
 }
 
