@@ -10,7 +10,6 @@
 //     Ed25519 signature over the RFC 8785 (JCS) form without "sig".
 // Every failure throws a VerifyError whose `reason` is a stable string.
 
-const subtle = globalThis.crypto.subtle;
 const enc = new TextEncoder();
 
 export class VerifyError extends Error {
@@ -22,6 +21,16 @@ export class VerifyError extends Error {
 
 function fail(reason, message) {
   throw new VerifyError(reason, message);
+}
+
+// WebCrypto exists only in secure contexts (https, or http on localhost).
+function subtleCrypto() {
+  const s = globalThis.crypto && globalThis.crypto.subtle;
+  if (!s) {
+    fail('crypto.insecure_context',
+      'WebCrypto is unavailable: open the portal over https or on localhost / 127.0.0.1');
+  }
+  return s;
 }
 
 // ---- encodings -------------------------------------------------------------
@@ -89,7 +98,7 @@ function equalBytes(a, b) {
 }
 
 export async function sha256(bytes) {
-  return new Uint8Array(await subtle.digest('SHA-256', bytes));
+  return new Uint8Array(await subtleCrypto().digest('SHA-256', bytes));
 }
 
 // ---- RFC 6962 / RFC 9162 Merkle log -----------------------------------------
@@ -209,6 +218,7 @@ export function parseNote(note) {
 
 export async function ed25519Verify(publicKey, signature, message) {
   if (signature.length !== 64) return false;
+  const subtle = subtleCrypto();
   try {
     const key = await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
     return await subtle.verify({ name: 'Ed25519' }, key, signature, message);
