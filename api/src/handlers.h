@@ -4,7 +4,9 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -35,6 +37,27 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+// Immutable facts about committed blocks and keys, cached so that a lookup
+// does not re-read and re-parse block headers (heights, times and log sizes
+// never change once committed; a key's party never changes).
+class ReadCache {
+ public:
+  struct BlockRef {
+    uint64_t height = 0;
+    int64_t time = 0;
+  };
+  // The block holding log index `index` ("ledger.no_entry" past the head).
+  Result<BlockRef> BlockOf(ledger::Ledger& l, uint64_t index);
+  // The party of a registered key ("" when unknown).
+  Result<std::string> PartyOf(ledger::Ledger& l, const ledger::KeyId& key);
+
+ private:
+  std::shared_mutex mu_;
+  std::vector<uint64_t> log_size_;  // by height
+  std::vector<int64_t> time_;       // by height
+  std::map<ledger::KeyId, std::string> party_;
+};
+
 struct Ctx {
   node::Node* node;
   ServiceOptions options;
@@ -42,6 +65,7 @@ struct Ctx {
   WorkerPool* workers;
   std::string openapi;  // rendered once
   std::string portal_dir;
+  ReadCache cache;
 };
 
 void AddServiceRoutes(Router* r, Ctx* ctx);  // health, metrics, openapi, consortium, portal
@@ -52,7 +76,7 @@ void AddArchiveRoutes(Router* r, Ctx* ctx);  // documents, houses, households, c
 // Shared helpers (handlers_common.cc).
 // The summary of the entry at a log index: {"id","index","height","time",
 // "type","key","party","signed"}.
-Result<Json> EntrySummary(ledger::Ledger& l, uint64_t index);
+Result<Json> EntrySummary(Ctx* ctx, uint64_t index);
 // {"index","tree_size","hashes","checkpoint","tlog_proof"} against the
 // checkpoint of `height` (whose log size is `size`).
 Result<Json> ProofJson(ledger::Ledger& l, uint64_t index, uint64_t size, uint64_t height);

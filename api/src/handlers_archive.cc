@@ -80,7 +80,7 @@ Result<Json> Document(Ctx* ctx, const Request& req) {
   Json entries = Json::MakeArray();
   for (uint64_t i : idx) {
     if (i >= head.log_size) break;  // committed after our head snapshot
-    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(l, i));
+    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(ctx, i));
     if (!notarization && s.find("type")->as_string() == "doc.notarize") notarization = i;
     entries.push_back(std::move(s));
   }
@@ -116,7 +116,7 @@ Result<Json> Case(Ctx* ctx, const Request& req) {
   TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup("case", req.params[0], kMaxTimeline));
   Json entries = Json::MakeArray();
   for (uint64_t i : idx) {
-    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(l, i));
+    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(ctx, i));
     entries.push_back(std::move(s));
   }
   Json j = Json::MakeObject();

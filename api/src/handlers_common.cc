@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "crypto/encoding.h"
 #include "handlers.h"
 #include "ledger/tlog_proof.h"
@@ -45,21 +47,57 @@ Json Strings(const std::vector<std::string>& v) {
   return a;
 }
 
-Result<Json> EntrySummary(ledger::Ledger& l, uint64_t index) {
+Result<ReadCache::BlockRef> ReadCache::BlockOf(ledger::Ledger& l, uint64_t index) {
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    if (!log_size_.empty() && index < log_size_.back()) {
+      size_t h = static_cast<size_t>(std::upper_bound(log_size_.begin(), log_size_.end(), index) -
+                                     log_size_.begin());
+      return BlockRef{h, time_[h]};
+    }
+  }
+  ledger::Head head = l.head();
+  if (index >= head.log_size) {
+    return Status::NotFound("ledger.no_entry", "no entry at index " + std::to_string(index));
+  }
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  while (log_size_.size() <= head.height) {
+    TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(log_size_.size()));
+    log_size_.push_back(h.log_size);
+    time_.push_back(h.time);
+  }
+  size_t h = static_cast<size_t>(std::upper_bound(log_size_.begin(), log_size_.end(), index) -
+                                 log_size_.begin());
+  return BlockRef{h, time_[h]};
+}
+
+Result<std::string> ReadCache::PartyOf(ledger::Ledger& l, const ledger::KeyId& key) {
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = party_.find(key);
+    if (it != party_.end()) return it->second;
+  }
+  TZ_ASSIGN_OR_RETURN(std::optional<ledger::KeyRecord> rec, l.CommittedState().GetKey(key));
+  if (!rec) return std::string();
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  party_[key] = rec->party;
+  return rec->party;
+}
+
+Result<Json> EntrySummary(Ctx* ctx, uint64_t index) {
+  ledger::Ledger& l = ctx->node->ledger();
   TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(index));
   TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
-  TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(index));
-  TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(height));
-  ledger::State st = l.CommittedState();
-  TZ_ASSIGN_OR_RETURN(std::optional<ledger::KeyRecord> key, st.GetKey(e.key));
+  TZ_ASSIGN_OR_RETURN(ReadCache::BlockRef b, ctx->cache.BlockOf(l, index));
+  TZ_ASSIGN_OR_RETURN(std::string party, ctx->cache.PartyOf(l, e.key));
   Json j = Json::MakeObject();
   j.set("id", Json(ledger::ToHex(e.id)));
   j.set("index", Json(index));
-  j.set("height", Json(height));
-  j.set("time", Json(h.time));
+  j.set("height", Json(b.height));
+  j.set("time", Json(b.time));
   j.set("type", Json(e.type));
   j.set("key", Json(ledger::ToHex(e.key)));
-  j.set("party", Json(key ? key->party : std::string()));
+  j.set("party", Json(std::move(party)));
   j.set("signed", Json(std::move(e.bytes)));
   return j;
 }

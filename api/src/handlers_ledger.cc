@@ -43,7 +43,7 @@ Result<uint64_t> IndexOfId(Ledger& l, const std::string& hex) {
 
 Result<Json> GetEntryJson(Ctx* ctx, const Request& req) {
   TZ_ASSIGN_OR_RETURN(uint64_t index, IndexOfId(ctx->node->ledger(), req.params[0]));
-  return EntrySummary(ctx->node->ledger(), index);
+  return EntrySummary(ctx, index);
 }
 
 Result<Json> EntryProof(Ctx* ctx, const Request& req) {
@@ -89,7 +89,7 @@ Result<Json> ListEntries(Ctx* ctx, const Request& req) {
   }
   Json entries = Json::MakeArray();
   for (uint64_t idx : candidates) {
-    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(l, idx));
+    TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(ctx, idx));
     auto field_is = [&](const char* k, const std::optional<std::string>& v) {
       return !v || s.find(k)->as_string() == *v;
     };
