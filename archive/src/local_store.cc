@@ -93,7 +93,8 @@ class LocalBlobWriter : public BlobWriter {
     }
     size_ += data.size();
     since_writeback_ += data.size();
-    if (since_writeback_ >= store_->options().writeback_interval) {
+    if (store_->options().writeback_interval > 0 &&
+        since_writeback_ >= store_->options().writeback_interval) {
       file_->StartWriteback();
       since_writeback_ = 0;
     }
@@ -267,7 +268,9 @@ std::string LocalBlobStore::NewTempPath() {
   return root_ + "/tmp/" + owner_ + "." + std::to_string(next_temp_++);
 }
 
-Status LocalBlobStore::EnsureFanoutDirs(const Digest& digest) {
+// With sync false (Batch) the directories are created but not synced and not
+// remembered: the batch's syncfs makes them durable.
+Status LocalBlobStore::EnsureFanoutDirs(const Digest& digest, bool sync) {
   size_t l1 = digest.data()[0];
   size_t l2 = 256 + (l1 << 8 | digest.data()[1]);
   {
@@ -278,6 +281,7 @@ Status LocalBlobStore::EnsureFanoutDirs(const Digest& digest) {
   std::string d1 = JoinPath(blobs, HexByte(digest.data()[0]));
   std::string d2 = JoinPath(d1, HexByte(digest.data()[1]));
   TZ_ASSIGN_OR_RETURN(bool made1, env_->CreateDir(d1));
+  if (!sync) return env_->CreateDir(d2).status();
   if (made1) TZ_RETURN_IF_ERROR(env_->SyncDir(blobs));
   TZ_ASSIGN_OR_RETURN(bool made2, env_->CreateDir(d2));
   if (made2) TZ_RETURN_IF_ERROR(env_->SyncDir(d1));
@@ -293,8 +297,9 @@ Status LocalBlobStore::EnsureFanoutDirs(const Digest& digest) {
   return Status::Ok();
 }
 
-Status LocalBlobStore::PublishVerifiedFile(const std::string& path, const BlobInfo& info) {
-  TZ_RETURN_IF_ERROR(EnsureFanoutDirs(info.digest));
+Status LocalBlobStore::PublishVerifiedFile(const std::string& path, const BlobInfo& info,
+                                           bool sync_dirs) {
+  TZ_RETURN_IF_ERROR(EnsureFanoutDirs(info.digest, sync_dirs));
   std::string dest = BlobPath(info.digest);
   std::string dir = dest.substr(0, dest.size() - 65);
   auto existing = env_->Stat(dest);
@@ -302,12 +307,12 @@ Status LocalBlobStore::PublishVerifiedFile(const std::string& path, const BlobIn
     // Already stored: keep the existing file (another writer may hold it
     // open) and make sure its directory entry is durable before we ack.
     (void)env_->RemoveFile(path);
-    return env_->SyncDir(dir);
+    return sync_dirs ? env_->SyncDir(dir) : Status::Ok();
   }
   // Absent, or present with the wrong size (damaged): the verified copy
   // replaces it atomically.
   TZ_RETURN_IF_ERROR(env_->RenameFile(path, dest));
-  return env_->SyncDir(dir);
+  return sync_dirs ? env_->SyncDir(dir) : Status::Ok();
 }
 
 Result<std::unique_ptr<BlobWriter>> LocalBlobStore::NewWriter(const PutOptions& options) {

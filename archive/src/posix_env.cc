@@ -185,6 +185,16 @@ class PosixEnv : public Env {
     return Status::Ok();
   }
 
+  Status SyncFileSystem(const std::string& path) override {
+    int fd = Retry([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) return ErrnoStatus("io.sync", "open " + path, errno);
+    int r = ::syncfs(fd);
+    int e = errno;
+    ::close(fd);
+    if (r < 0) return ErrnoStatus("io.sync", "syncfs " + path, e);
+    return Status::Ok();
+  }
+
   Result<FileAttr> Stat(const std::string& path) override {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0) return ErrnoStatus("io.stat", "stat " + path, errno);

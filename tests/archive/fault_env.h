@@ -34,6 +34,11 @@ class FaultEnv : public EnvWrapper {
     if (fail_dir_sync) return Status::IOError("io.sync", "injected directory fsync failure");
     return EnvWrapper::SyncDir(path);
   }
+  Status SyncFileSystem(const std::string& path) override {
+    syncs++;
+    if (fail_sync) return Status::IOError("io.sync", "injected syncfs failure");
+    return EnvWrapper::SyncFileSystem(path);
+  }
   int64_t NowUnixSeconds() override { return EnvWrapper::NowUnixSeconds() + clock_offset; }
 
   // Charges n bytes against space_left; false when the disk is "full".

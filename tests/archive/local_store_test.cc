@@ -314,6 +314,50 @@ TEST(LocalBlobStore, SyncAndRenameFailuresAreNotAcknowledged) {
   EXPECT_TRUE(store->Verify(Sha256(data)).ok());
 }
 
+TEST(LocalBlobStore, BatchGroupCommit) {
+  TempDir dir;
+  FaultEnv env;
+  auto store = OpenStore(dir.path(), &env);
+  std::vector<Bytes> contents;
+  for (int i = 0; i < 50; ++i) contents.push_back(PseudoRandom(1000 + i % 40, 200 + i % 40));
+  {
+    auto batch = store->NewBatch();
+    for (const auto& c : contents) {
+      MemorySource src(c);
+      ASSERT_TRUE(batch->Add(src).ok());
+    }
+    EXPECT_EQ(CountFiles(dir.path() + "/blobs"), 0u);  // nothing visible yet
+    int syncs_before = env.syncs;
+    ASSERT_TRUE(batch->Commit().ok());
+    EXPECT_EQ(env.syncs - syncs_before, 2);  // two syncfs for the whole batch
+  }
+  EXPECT_EQ(CountFiles(dir.path() + "/blobs"), 40u);  // duplicates stored once
+  EXPECT_EQ(CountFiles(dir.path() + "/tmp"), 1u);
+  for (const auto& c : contents) EXPECT_TRUE(store->Verify(Sha256(c)).ok());
+  // An uncommitted batch and a failed commit leave no blob and no temp file.
+  Bytes extra = PseudoRandom(500, 999);
+  {
+    auto batch = store->NewBatch();
+    MemorySource src(extra);
+    ASSERT_TRUE(batch->Add(src).ok());
+  }
+  {
+    auto batch = store->NewBatch();
+    MemorySource src(extra);
+    PutOptions wrong;
+    wrong.expected_size = 1;
+    EXPECT_EQ(batch->Add(src, wrong).status().reason(), "blob.size_mismatch");
+    MemorySource again(extra);
+    ASSERT_TRUE(batch->Add(again).ok());
+    env.fail_sync = true;
+    EXPECT_EQ(batch->Commit().reason(), "io.sync");
+    env.fail_sync = false;
+  }
+  EXPECT_FALSE(store->Has(Sha256(extra)).value());
+  EXPECT_EQ(CountFiles(dir.path() + "/blobs"), 40u);
+  EXPECT_EQ(CountFiles(dir.path() + "/tmp"), 1u);
+}
+
 // Permission bits bind only non-root users; as root, tmpfs_test.cc covers a
 // read-only mount instead.
 TEST(LocalBlobStore, ReadOnlyDirectory) {

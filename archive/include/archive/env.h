@@ -92,6 +92,9 @@ class Env {
   [[nodiscard]] virtual Result<bool> CreateDir(const std::string& path) = 0;
   // fsyncs a directory, making renames, links and unlinks in it durable.
   [[nodiscard]] virtual Status SyncDir(const std::string& path) = 0;
+  // Flushes everything written to the file system holding `path` (data and
+  // metadata of every file: syncfs(2)). Used for group commit.
+  [[nodiscard]] virtual Status SyncFileSystem(const std::string& path) = 0;
   [[nodiscard]] virtual Result<FileAttr> Stat(const std::string& path) = 0;
   // Entry names (not paths), without "." and "..", in no particular order.
   [[nodiscard]] virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
@@ -132,6 +135,7 @@ class EnvWrapper : public Env {
   Status RemoveDir(const std::string& path) override { return target_->RemoveDir(path); }
   Result<bool> CreateDir(const std::string& path) override { return target_->CreateDir(path); }
   Status SyncDir(const std::string& path) override { return target_->SyncDir(path); }
+  Status SyncFileSystem(const std::string& path) override { return target_->SyncFileSystem(path); }
   Result<FileAttr> Stat(const std::string& path) override { return target_->Stat(path); }
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
     return target_->ListDir(path);
