@@ -206,7 +206,12 @@ int Main(int argc, char** argv) {
   Ledger& l = **ledger;
 
   // Raw verify rate on a sample.
-  std::vector<Signer> sample_signers = signers;
+  std::vector<Signer> sample_signers(kKeys);
+  for (int k = 0; k < kKeys; ++k) {
+    sample_signers[k].keys.public_key = signers[k].keys.public_key;
+    sample_signers[k].keys.secret_key = signers[k].keys.secret_key.Clone();
+    sample_signers[k].id = signers[k].id;
+  }
   std::vector<std::string> sample = SignRange(sample_signers, 0, 20000, now, threads);
   double verify1 = VerifyRate(sample, signers, 1);
   double verifyN = VerifyRate(sample, signers, threads);
