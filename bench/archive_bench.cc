@@ -6,6 +6,7 @@
 //   1. durable ingest of a 1 GiB file with `tiezheng archive put` against
 //      `cp` + `sync FILE`, `git hash-object -w` and `openssl dgst -sha256`
 //      (wall time, median of --runs; ratio = other's time / ours);
+//      and `tiezheng hash` (SHA-256 alone: the floor for any verified put);
 //   2. the peak RSS of `tiezheng archive put` on that file (wait4 ru_maxrss);
 //   3. `tiezheng archive put` of 10,000 files of 100 KiB against cp -r + sync.
 // Each child runs via fork/exec so timings include what a user would see.
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   RunShell("sync");
   RunShell("cat " + src + " > /dev/null");  // same (warm) page cache for everyone
 
-  std::vector<double> t_put, t_cp, t_git, t_ossl;
+  std::vector<double> t_put, t_cp, t_git, t_ossl, t_hash;
   long rss = 0;
   for (int r = 0; r < runs; ++r) {
     // Fresh targets every run, so the put really writes (no dedup).
@@ -118,22 +119,27 @@ int main(int argc, char** argv) {
     t_put.push_back(put.seconds);
     rss = std::max(rss, put.max_rss_kib);
     RunShell("sync");
-    t_cp.push_back(RunShell("cp " + src + " " + dir + "/copy.bin && sync " + dir + "/copy.bin")
-                       .seconds);
+    t_cp.push_back(
+        RunShell("cp " + src + " " + dir + "/copy.bin && sync " + dir + "/copy.bin").seconds);
     RunShell("git init -q " + dir + "/git && sync");
     t_git.push_back(
         RunShell("cd " + dir + "/git && git hash-object -w " + src + " > /dev/null").seconds);
     t_ossl.push_back(RunShell("openssl dgst -sha256 " + src + " > /dev/null").seconds);
+    t_hash.push_back(RunShell(tz + " hash " + src + " > /dev/null").seconds);
   }
-  double put = Median(t_put), cp = Median(t_cp), git = Median(t_git), ossl = Median(t_ossl);
+  double put = Median(t_put), cp = Median(t_cp), git = Median(t_git), ossl = Median(t_ossl),
+         hash = Median(t_hash);
   double mib = static_cast<double>(bytes) / (1 << 20);
   std::printf("\n%-34s %9s %10s %18s\n", "1 GiB ingest (median)", "seconds", "MiB/s",
               "ratio (other/put)");
-  std::printf("%-34s %9.2f %10.0f %18s\n", "tiezheng archive put (durable)", put, mib / put, "1.00");
+  std::printf("%-34s %9.2f %10.0f %18s\n", "tiezheng archive put (durable)", put, mib / put,
+              "1.00");
   std::printf("%-34s %9.2f %10.0f %18.2f\n", "cp + sync FILE", cp, mib / cp, cp / put);
   std::printf("%-34s %9.2f %10.0f %18.2f\n", "git hash-object -w", git, mib / git, git / put);
   std::printf("%-34s %9.2f %10.0f %18.2f\n", "openssl dgst -sha256 (no write)", ossl, mib / ossl,
               ossl / put);
+  std::printf("%-34s %9.2f %10.0f %18.2f\n", "tiezheng hash (SHA-256 only)", hash, mib / hash,
+              hash / put);
   std::printf("peak RSS of tiezheng archive put: %.1f MiB\n", static_cast<double>(rss) / 1024);
   fs::remove_all(dir + "/data");
   fs::remove_all(dir + "/git");
@@ -147,9 +153,8 @@ int main(int argc, char** argv) {
       WriteRandomFile(in + "/f" + std::to_string(i), 100 * 1024, 1000 + static_cast<uint64_t>(i));
     }
     RunShell("sync");
-    Measured p =
-        RunShell("cd " + in + " && ls | xargs " + tz + " archive put --data " + dir +
-                 "/sdata > /dev/null");
+    Measured p = RunShell("cd " + in + " && ls | xargs " + tz + " archive put --data " + dir +
+                          "/sdata > /dev/null");
     Measured c = RunShell("cp -r " + in + " " + dir + "/scopy && sync -f " + dir + "/scopy");
     double total_mib = small * 100.0 / 1024;
     std::printf("\n%d files of 100 KiB (%.0f MiB):\n", small, total_mib);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "async_writer.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "io_error.h"
@@ -86,14 +87,20 @@ class LocalBlobWriter : public BlobWriter {
   Status Append(ByteSpan data) override {
     if (file_ == nullptr) return Closed();
     hasher_.Update(data);
-    Status s = file_->Append(data);
+    // Small blobs are written inline; past kInlineBytes the writes move to a
+    // background thread so hashing and writing overlap.
+    if (async_ == nullptr && size_ + data.size() > kInlineBytes) {
+      async_ = std::make_unique<AsyncWriter>(file_.get());
+    }
+    Status s = async_ != nullptr ? async_->Write(data) : file_->Append(data);
     if (!s.ok()) {
       Abort();
       return s;
     }
     size_ += data.size();
     since_writeback_ += data.size();
-    if (store_->options().writeback_interval > 0 &&
+    // (The file is the background thread's once async_ exists.)
+    if (async_ == nullptr && store_->options().writeback_interval > 0 &&
         since_writeback_ >= store_->options().writeback_interval) {
       file_->StartWriteback();
       since_writeback_ = 0;
@@ -116,7 +123,9 @@ class LocalBlobWriter : public BlobWriter {
                                                               ToHex(info.digest) + ", expected " +
                                                               ToHex(*options_.expected_digest));
     }
-    Status s = file_->Sync();
+    Status s = async_ != nullptr ? async_->Finish() : Status::Ok();
+    async_.reset();
+    if (s.ok()) s = file_->Sync();
     if (s.ok()) s = file_->Close();
     if (s.ok()) s = store_->PublishVerifiedFile(path_, info);
     if (!s.ok()) {
@@ -129,6 +138,7 @@ class LocalBlobWriter : public BlobWriter {
 
   void Abort() override {
     if (file_ == nullptr) return;
+    async_.reset();
     (void)file_->Close();
     file_.reset();
     (void)store_->env()->RemoveFile(path_);
@@ -140,9 +150,12 @@ class LocalBlobWriter : public BlobWriter {
                   "writer already committed, aborted or failed");
   }
 
+  static constexpr uint64_t kInlineBytes = 4 << 20;
+
   LocalBlobStore* store_;
   std::string path_;
   std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<AsyncWriter> async_;  // after file_: destroyed first
   PutOptions options_;
   Hasher hasher_;
   uint64_t size_ = 0;
