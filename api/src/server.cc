@@ -25,7 +25,7 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kChunk = 64 * 1024;
+constexpr size_t kChunk = 256 * 1024;  // per connection, only while a body is read
 
 int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -204,7 +204,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     parser_->get().body().data = chunk_.get();
     parser_->get().body().size = kChunk;
-    stream_.expires_at(window_start_ + srv_->opt.body_rate_window);
+    // A stall of a whole window closes the connection; the average rate is
+    // checked when a read completes after the window ends (OnBody). (An
+    // expiry at the window's end would cut off a fast client whose next
+    // chunk merely straddles the boundary.)
+    stream_.expires_after(srv_->opt.body_rate_window);
     auto self = shared_from_this();
     http::async_read_some(stream_, buffer_, *parser_,
                           [self](beast::error_code ec, size_t) { self->OnBody(ec); });
@@ -384,7 +388,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Server::Impl* srv_;
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;  // unbounded: the parser enforces head and body limits
   std::optional<http::request_parser<http::buffer_body>> parser_;
   Request req_;
   const Route* route_ = nullptr;
