@@ -83,10 +83,15 @@ void Sequencer::Run() {
       auto header = ledger_->Commit(std::move(builder), *signer_);
       if (!header.ok()) commit = header.status();
     }
-    uint64_t rejected = 0;
+    {
+      // Stats first, so a caller woken by its callback sees them.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (commit.ok() && accepted > 0) ++stats_.blocks;
+      stats_.entries += commit.ok() ? accepted : 0;
+      stats_.rejected += batch.size() - accepted;
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!results[i].ok()) {
-        ++rejected;
         batch[i].done(results[i].status());
       } else if (!commit.ok()) {
         batch[i].done(commit);
@@ -94,10 +99,6 @@ void Sequencer::Run() {
         batch[i].done(std::move(results[i]).value());
       }
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (commit.ok() && accepted > 0) ++stats_.blocks;
-    stats_.entries += commit.ok() ? accepted : 0;
-    stats_.rejected += rejected;
   }
 }
 
