@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace tz::cli {
 
@@ -77,6 +79,34 @@ std::optional<std::string> Args::value(const std::string& name) const {
 
 std::string Args::value_or(const std::string& name, const std::string& def) const {
   return value(name).value_or(def);
+}
+
+Result<std::string> ReadFileAtMost(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("file.open", "cannot open " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Status::IOError("file.read", "cannot read " + path);
+  std::string s = ss.str();
+  if (s.size() > max_bytes) {
+    return Status(Code::kResourceExhausted, "file.too_large",
+                  path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return s;
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::IOError("file.write", "cannot write " + tmp);
+    out << data;
+    if (!out.flush()) return Status::IOError("file.write", "cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IOError("file.write", "cannot rename " + tmp);
+  }
+  return Status::Ok();
 }
 
 }  // namespace tz::cli

@@ -49,6 +49,13 @@ class Args {
   std::string error_;
 };
 
+// Reads a whole file of at most max_bytes. Reasons "file.open" (not found),
+// "file.read" (I/O), "file.too_large".
+Result<std::string> ReadFileAtMost(const std::string& path, size_t max_bytes);
+// Writes path via path.tmp + rename, so readers never see a partial file.
+// Reason "file.write".
+Status WriteFileAtomically(const std::string& path, const std::string& data);
+
 // Subcommands. Each receives argv with argv[first] being its first argument.
 int CmdHash(int argc, char** argv, int first);
 int CmdKeygen(int argc, char** argv, int first);

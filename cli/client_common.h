@@ -190,8 +190,6 @@ Result<int64_t> AnswerInt(const Json& j, std::string_view key);
 // obj[key] if it is a string, else `def`.
 std::string StringOr(const Json& obj, std::string_view key, const std::string& def = "");
 
-// Reads a whole (small) file. Reasons "file.open", "file.read".
-Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes);
 // Splits "a,b,,c" into {"a","b","c"}.
 std::vector<std::string> SplitList(const std::string& s);
 

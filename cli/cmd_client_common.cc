@@ -170,7 +170,7 @@ Result<Consortium> PinnedConsortium(HttpClient& http, const Options& opts) {
     ::mkdir(dir.c_str(), 0700);
     path = dir + "/" + HostPortName(http.server()) + ".json";
   }
-  auto text = ReadSmallFile(path, 1 << 20);
+  auto text = ReadFileAtMost(path, 1 << 20);
   if (!text.ok()) {
     if (!tofu) return text.status();
     TZ_ASSIGN_OR_RETURN(Json j, http.GetJson("/v1/consortium"));
@@ -243,19 +243,6 @@ Result<int64_t> AnswerInt(const Json& j, std::string_view key) {
 std::string StringOr(const Json& obj, std::string_view key, const std::string& def) {
   const Json* v = obj.find(key);
   return v != nullptr && v->is_string() ? v->as_string() : def;
-}
-
-Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("file.open", "cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError("file.read", "cannot read " + path);
-  std::string s = ss.str();
-  if (s.size() > max_bytes) {
-    return Status::Invalid("file.too_large", path + " is larger than expected");
-  }
-  return s;
 }
 
 std::vector<std::string> SplitList(const std::string& s) {

@@ -113,7 +113,7 @@ Status UploadSession(HttpClient& http, const ClientKey& key, const std::string& 
   std::string upload_id;
   int64_t part_size = 0, parts = 0;
   std::vector<bool> have;
-  if (auto saved = client::ReadSmallFile(state, 1024); saved.ok()) {
+  if (auto saved = ReadFileAtMost(state, 1024); saved.ok()) {
     std::string id = *saved;
     while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
     auto info = http.GetJson("/v1/uploads/" + id);
@@ -184,7 +184,7 @@ Result<bool> UploadBlob(HttpClient& http, const ClientKey& key, const std::strin
     TZ_RETURN_IF_ERROR(UploadSession(http, key, path, digest, size));
     return false;
   }
-  TZ_ASSIGN_OR_RETURN(std::string body, client::ReadSmallFile(path, kSinglePutMax));
+  TZ_ASSIGN_OR_RETURN(std::string body, ReadFileAtMost(path, kSinglePutMax));
   TZ_RETURN_IF_ERROR(
       http.Put("/v1/blobs/" + digest, body, "application/octet-stream", &key).status());
   return false;

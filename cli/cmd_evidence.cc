@@ -17,6 +17,8 @@ namespace tz::cli {
 namespace {
 
 namespace ev = ledger::evidence;
+// Evidence packages are read whole; one with its documents may be large.
+constexpr size_t kMaxPackageFile = size_t{4} << 30;
 
 const char kUsage[] =
     "Usage:\n"
@@ -35,29 +37,6 @@ int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "error: %s\n\n", why.c_str());
   std::fprintf(why.empty() ? stdout : stderr, "%s", kUsage);
   return why.empty() ? kExitOk : kExitUsage;
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("file.open", "cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError("file.read", "cannot read " + path);
-  return ss.str();
-}
-
-Status WriteWholeFile(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IOError("file.write", "cannot write " + tmp);
-    out << data;
-    if (!out.flush()) return Status::IOError("file.write", "cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError("file.write", "cannot rename " + tmp);
-  }
-  return Status::Ok();
 }
 
 int Export(const Args& args) {
@@ -114,7 +93,7 @@ int Export(const Args& args) {
   }
   auto pkg = node::ExportEvidencePackage(**l, blobs.get(), opts);
   if (!pkg.ok()) return Fail(pkg.status());
-  Status w = WriteWholeFile(*out, *pkg);
+  Status w = WriteFileAtomically(*out, *pkg);
   if (!w.ok()) return Fail(w);
   std::fprintf(stderr, "wrote %s (%zu bytes)\n", out->c_str(), pkg->size());
   return kExitOk;
@@ -146,16 +125,16 @@ void PrintHuman(const ev::VerifyReport& r) {
 
 int Verify(const Args& args) {
   if (args.positional().size() != 2) return Usage("verify takes one PACKAGE");
-  auto bytes = ReadWholeFile(args.positional()[1]);
+  auto bytes = ReadFileAtMost(args.positional()[1], kMaxPackageFile);
   if (!bytes.ok()) return Fail(bytes.status());
   ev::VerifyOptions opts;
   if (auto ca = args.value("tsa-ca")) {
-    auto pem = ReadWholeFile(*ca);
+    auto pem = ReadFileAtMost(*ca, kMaxPackageFile);
     if (!pem.ok()) return Fail(pem.status());
     opts.tsa_ca_pem = *pem;
   }
   if (auto trust = args.value("trust")) {
-    auto text = ReadWholeFile(*trust);
+    auto text = ReadFileAtMost(*trust, kMaxPackageFile);
     if (!text.ok()) return Fail(text.status());
     auto j = ParseJson(*text);
     if (!j.ok()) return Fail(Status::Invalid("evidence.bad_trust_file", j.status().message()));
@@ -165,7 +144,7 @@ int Verify(const Args& args) {
   }
   ev::VerifyReport r = ev::VerifyPackage(*bytes, opts);
   if (auto report = args.value("report")) {
-    Status w = WriteWholeFile(*report, node::RenderEvidenceReport(r));
+    Status w = WriteFileAtomically(*report, node::RenderEvidenceReport(r));
     if (!w.ok()) return Fail(w);
   }
   if (args.flag("json")) {

@@ -60,31 +60,6 @@ int Usage(const std::string& why) {
   return why.empty() ? kExitOk : kExitUsage;
 }
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("file.open", "cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (ss.str().size() > kMaxInputFile) {
-    return Status(Code::kResourceExhausted, "file.too_large", path + " is too large");
-  }
-  return ss.str();
-}
-
-Status WriteFileAtomically(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IOError("file.write", "cannot write " + tmp);
-    out << data;
-    if (!out.flush()) return Status::IOError("file.write", "cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError("file.write", "cannot rename " + tmp);
-  }
-  return Status::Ok();
-}
-
 struct Leaf {
   std::string name;
   Digest digest;
@@ -115,7 +90,7 @@ struct LogFile {
   }
 
   static Result<LogFile> Load(const std::string& path) {
-    TZ_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path));
+    TZ_ASSIGN_OR_RETURN(std::string text, ReadFileAtMost(path, kMaxInputFile));
     TZ_ASSIGN_OR_RETURN(Json j, ParseJson(text));
     TZ_RETURN_IF_ERROR(CheckKeys(j, {"format", "origin", "hash", "leaves", "checkpoints"}));
     TZ_ASSIGN_OR_RETURN(std::string format, GetString(j, "format"));
@@ -177,7 +152,7 @@ Result<NoteVerifier> LoadVerifier(const std::string& arg) {
   if (!probe) return NoteVerifier::Parse(arg);
   auto pub = ReadPublicKeyFile(arg);
   if (pub.ok()) return NoteVerifier::Create(pub->name, pub->key);
-  TZ_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(arg));
+  TZ_ASSIGN_OR_RETURN(std::string text, ReadFileAtMost(arg, kMaxInputFile));
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return NoteVerifier::Parse(text);
 }
@@ -356,7 +331,7 @@ Status VerifyInclusionProofFile(const Args& args, const std::vector<NoteVerifier
   if (args.positional().size() != 1) {
     return Status::Invalid("usage", "log verify --proof needs exactly one FILE");
   }
-  TZ_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(*args.value("proof")));
+  TZ_ASSIGN_OR_RETURN(std::string text, ReadFileAtMost(*args.value("proof"), kMaxInputFile));
   TZ_ASSIGN_OR_RETURN(TlogProof p, TlogProof::Parse(text));
   TZ_ASSIGN_OR_RETURN(auto cp, OpenWithKeys(p.checkpoint, keys, quorum));
   TZ_ASSIGN_OR_RETURN(Digest d, HashFile(HashAlgorithm::kSha256, args.positional()[0]));
@@ -374,7 +349,7 @@ Status VerifyInclusionProofFile(const Args& args, const std::vector<NoteVerifier
 
 Status VerifyConsistencyFile(const Args& args, const std::vector<NoteVerifier>& keys, size_t quorum,
                              Json* details) {
-  TZ_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(*args.value("consistency")));
+  TZ_ASSIGN_OR_RETURN(std::string text, ReadFileAtMost(*args.value("consistency"), kMaxInputFile));
   TZ_ASSIGN_OR_RETURN(Json j, ParseJson(text));
   TZ_RETURN_IF_ERROR(CheckKeys(j, {"size1", "size2", "hashes", "checkpoint1", "checkpoint2"}));
   TZ_ASSIGN_OR_RETURN(std::string note1, GetString(j, "checkpoint1"));
