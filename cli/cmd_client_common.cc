@@ -13,6 +13,7 @@
 
 #include "client_common.h"
 #include "crypto/encoding.h"
+#include "ledger/evidence.h"
 
 namespace tz::cli::client {
 namespace {
@@ -134,30 +135,20 @@ Result<Submitted> SubmitEntry(HttpClient& http, const ClientKey& key, const std:
 Result<Consortium> ParseConsortium(const Json& j) {
   auto bad = [](const std::string& m) { return Status::Invalid("consortium.malformed", m); };
   if (!j.is_object()) return bad("not a JSON object");
+  // The key set itself is parsed exactly as the evidence verifier does.
+  auto trusted = ledger::evidence::TrustedConsortium::FromJson(j);
+  if (!trusted.ok()) return bad(trusted.status().message());
   Consortium c;
-  auto chain = GetString(j, "chain");
-  auto origin = GetString(j, "origin");
-  auto quorum = GetInt(j, "quorum");
-  const Json* members = j.find("members");
-  if (!chain.ok() || !origin.ok() || !quorum.ok() || members == nullptr || !members->is_array()) {
-    return bad("needs chain, origin, quorum and members");
-  }
-  c.chain = *chain;
-  c.origin = *origin;
+  c.chain = trusted->chain;
+  c.origin = trusted->origin;
+  c.quorum = trusted->quorum;
+  c.keys = std::move(trusted->keys);
   c.suite = GetString(j, "suite").ok() ? *GetString(j, "suite") : "intl";
-  for (const Json& m : members->as_array()) {
+  for (const Json& m : j.find("members")->as_array()) {
     auto name = GetString(m, "name");
-    auto vkey = GetString(m, "verifier_key");
-    if (!name.ok() || !vkey.ok()) return bad("each member needs name and verifier_key");
-    auto v = ledger::NoteVerifier::Parse(*vkey);
-    if (!v.ok()) return bad("bad verifier key for " + *name + ": " + v.status().message());
-    c.keys.push_back(*v);
+    if (!name.ok()) return bad("each member needs name and verifier_key");
     c.member_names.push_back(*name);
   }
-  if (*quorum < 1 || static_cast<size_t>(*quorum) > c.keys.size()) {
-    return bad("quorum must be between 1 and the number of members");
-  }
-  c.quorum = static_cast<size_t>(*quorum);
   c.raw = j;
   return c;
 }
