@@ -66,17 +66,26 @@ Result<Json> EntryProof(Ctx* ctx, const Request& req) {
 Result<Json> ListEntries(Ctx* ctx, const Request& req) {
   Ledger& l = ctx->node->ledger();
   TZ_ASSIGN_OR_RETURN(Page page, ParsePage(req));
-  std::optional<std::string> filters[4];
-  const char* names[4] = {"house", "party", "type", "key"};
-  for (int i = 0; i < 4; ++i) {
+  // Indexed filters first (the first one present drives the lookup), then
+  // "key", which is only checked per entry.
+  constexpr int kFilters = 5;
+  std::optional<std::string> filters[kFilters];
+  const char* names[kFilters] = {"house", "acceptance", "party", "type", "key"};
+  for (int i = 0; i < kFilters; ++i) {
     TZ_ASSIGN_OR_RETURN(filters[i], req.query_param(names[i]));
+  }
+  // "house" and "acceptance" are index terms, not fields of an entry summary,
+  // so only one of them can select entries.
+  if (filters[0] && filters[1]) {
+    return Status::Invalid("request.bad_query", "use either house= or acceptance=, not both");
   }
   TZ_ASSIGN_OR_RETURN(std::optional<int64_t> from, IntParam(req, "from"));
   TZ_ASSIGN_OR_RETURN(std::optional<int64_t> to, IntParam(req, "to"));
   std::vector<uint64_t> candidates;
   size_t want = page.limit;
-  if (filters[0] || filters[1] || filters[2]) {
-    int i = filters[0] ? 0 : filters[1] ? 1 : 2;
+  if (filters[0] || filters[1] || filters[2] || filters[3]) {
+    int i = 0;
+    while (!filters[i]) ++i;
     TZ_ASSIGN_OR_RETURN(candidates, l.Lookup(names[i], *filters[i], want, page.after));
   } else if (from || to) {
     TZ_ASSIGN_OR_RETURN(candidates, l.LookupTime(from.value_or(0), to.value_or(INT64_MAX), 100000));
@@ -93,8 +102,8 @@ Result<Json> ListEntries(Ctx* ctx, const Request& req) {
     auto field_is = [&](const char* k, const std::optional<std::string>& v) {
       return !v || s.find(k)->as_string() == *v;
     };
-    if (!field_is("type", filters[2]) || !field_is("party", filters[1]) ||
-        !field_is("key", filters[3])) {
+    if (!field_is("type", filters[3]) || !field_is("party", filters[2]) ||
+        !field_is("key", filters[4])) {
       continue;
     }
     if ((from && s.find("time")->as_int64() < *from) || (to && s.find("time")->as_int64() >= *to)) {
@@ -256,7 +265,8 @@ void AddLedgerRoutes(Router* r, Ctx* ctx) {
   std::vector<QueryParam> page = {{"limit", "page size 1..500", true},
                                   {"cursor", "next_cursor of the previous page", false}};
   auto list_q = page;
-  for (const char* f : {"type", "key", "party", "house"}) list_q.push_back({f, "filter", false});
+  for (const char* f : {"type", "key", "party", "house", "acceptance"})
+    list_q.push_back({f, "filter", false});
   list_q.push_back({"from", "block time >= (ms)", true});
   list_q.push_back({"to", "block time < (ms)", true});
   r->Add(add("GET", "/v1/entries", "List entries", Sync(ctx, ListEntries), list_q));

@@ -113,6 +113,16 @@ TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
   r = c.Get("/v1/entries?type=doc.notarize&limit=10");
   ASSERT_TRUE(r);
   EXPECT_NE(r->body.find(id), std::string::npos);
+  // Two index-term filters cannot both select entries.
+  r = c.Get("/v1/entries?house=B3-101&acceptance=" + id);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorCode(r->body), "request.bad_query");
+  // An acceptance filter for a record that has no signatures selects nothing.
+  r = c.Get("/v1/entries?acceptance=" + id);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.find(id), std::string::npos) << r->body;
   r = c.Get("/v1/entries/" + id + "/proof");
   EXPECT_EQ(r->status, 200);
   r = c.Get("/v1/checkpoints/latest?format=json");
