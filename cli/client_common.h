@@ -122,6 +122,15 @@ struct Submitted {
 // Signs `entry` ({"type","v",...}) with the key and POSTs it to /v1/entries.
 Result<Submitted> SubmitEntry(HttpClient& http, const ClientKey& key, const std::string& chain,
                               const Json& entry);
+// The whole client round for one entry: load opts.key_path, pin the
+// consortium (for its chain id), sign and submit.
+Result<Submitted> SignAndSubmit(const Options& opts, const Json& entry);
+
+// Pages through GET /v1/entries?<query>&limit=500 and calls fn with each
+// entry whose signed bytes parse and its log index. A non-OK status from fn
+// stops the walk and is returned. The entries are not verified here.
+Status ForEachEntry(HttpClient& http, const std::string& query,
+                    const std::function<Status(const ledger::SignedEntry&, int64_t)>& fn);
 
 // The public key registered under `key_id` (GET /v1/keys/{id}), checked to
 // hash to that id so the server cannot substitute another key. Sets *party

@@ -69,12 +69,7 @@ int Open(const Args& args, const Options& o) {
     if (!d.ok()) return Fail(d.status());
     entry.set("report", Json(*d));
   }
-  auto key = client::LoadClientKey(o.key_path);
-  if (!key.ok()) return Fail(key.status());
-  HttpClient http(o.server);
-  auto c = client::PinnedConsortium(http, o);
-  if (!c.ok()) return Fail(c.status());
-  auto s = client::SubmitEntry(http, *key, c->chain, entry);
+  auto s = client::SignAndSubmit(o, entry);
   if (!s.ok()) return Fail(s.status());
   if (o.json) {
     Json j = Json::MakeObject();
@@ -108,12 +103,7 @@ int Sign(const Args& args, const Options& o, const std::string& record) {
     if (!d.ok()) return Fail(d.status());
     entry.set("comment", Json(*d));
   }
-  auto key = client::LoadClientKey(o.key_path);
-  if (!key.ok()) return Fail(key.status());
-  HttpClient http(o.server);
-  auto c = client::PinnedConsortium(http, o);
-  if (!c.ok()) return Fail(c.status());
-  auto s = client::SubmitEntry(http, *key, c->chain, entry);
+  auto s = client::SignAndSubmit(o, entry);
   if (!s.ok()) return Fail(s.status());
   if (o.json) {
     Json j = Json::MakeObject();
@@ -138,32 +128,21 @@ struct Signature {
 Result<std::vector<Signature>> Signatures(HttpClient& http, const client::Consortium& c,
                                           const std::string& record) {
   std::vector<Signature> out;
-  std::string cursor;
-  for (int page = 0; page < 1000; ++page) {
-    std::string q = "/v1/entries?type=acceptance.sign&limit=500";
-    if (!cursor.empty()) q += "&cursor=" + cursor;
-    TZ_ASSIGN_OR_RETURN(Json ans, http.GetJson(q));
-    const Json* entries = ans.find("entries");
-    if (entries == nullptr || !entries->is_array()) break;
-    for (const Json& s : entries->as_array()) {
-      auto bytes = client::AnswerString(s, "signed");
-      if (!bytes.ok()) continue;
-      auto e = ledger::ParseSignedEntry(*bytes);
-      if (!e.ok() || client::StringOr(e->entry, "record", "") != record) continue;
-      TZ_ASSIGN_OR_RETURN(client::VerifiedEntry v,
-                          client::FetchVerifiedEntry(http, c, ledger::ToHex(e->id)));
-      Signature sig;
-      sig.role = client::StringOr(v.entry.entry, "role", "");
-      sig.verdict = client::StringOr(v.entry.entry, "verdict", "");
-      sig.party = v.party;
-      sig.entry = ledger::ToHex(v.entry.id);
-      sig.time = v.entry.time;
-      out.push_back(sig);
-    }
-    const Json* next = ans.find("next_cursor");
-    if (next == nullptr || !next->is_string() || next->as_string().empty()) break;
-    cursor = next->as_string();
-  }
+  TZ_RETURN_IF_ERROR(client::ForEachEntry(
+      http, "type=acceptance.sign&acceptance=" + record,
+      [&](const ledger::SignedEntry& e, int64_t) -> Status {
+        if (client::StringOr(e.entry, "record", "") != record) return Status::Ok();
+        TZ_ASSIGN_OR_RETURN(client::VerifiedEntry v,
+                            client::FetchVerifiedEntry(http, c, ledger::ToHex(e.id)));
+        Signature sig;
+        sig.role = client::StringOr(v.entry.entry, "role", "");
+        sig.verdict = client::StringOr(v.entry.entry, "verdict", "");
+        sig.party = v.party;
+        sig.entry = ledger::ToHex(v.entry.id);
+        sig.time = v.entry.time;
+        out.push_back(sig);
+        return Status::Ok();
+      }));
   return out;
 }
 

@@ -132,6 +132,37 @@ Result<Submitted> SubmitEntry(HttpClient& http, const ClientKey& key, const std:
   return s;
 }
 
+Result<Submitted> SignAndSubmit(const Options& opts, const Json& entry) {
+  TZ_ASSIGN_OR_RETURN(ClientKey key, LoadClientKey(opts.key_path));
+  HttpClient http(opts.server);
+  TZ_ASSIGN_OR_RETURN(Consortium c, PinnedConsortium(http, opts));
+  return SubmitEntry(http, key, c.chain, entry);
+}
+
+Status ForEachEntry(HttpClient& http, const std::string& query,
+                    const std::function<Status(const ledger::SignedEntry&, int64_t)>& fn) {
+  std::string cursor;
+  for (int page = 0; page < 1000; ++page) {
+    std::string q = "/v1/entries?" + query + "&limit=500";
+    if (!cursor.empty()) q += "&cursor=" + cursor;
+    TZ_ASSIGN_OR_RETURN(Json ans, http.GetJson(q));
+    const Json* entries = ans.find("entries");
+    if (entries == nullptr || !entries->is_array()) break;
+    for (const Json& s : entries->as_array()) {
+      auto bytes = AnswerString(s, "signed");
+      auto index = AnswerInt(s, "index");
+      if (!bytes.ok() || !index.ok()) continue;
+      auto e = ledger::ParseSignedEntry(*bytes);
+      if (!e.ok()) continue;
+      TZ_RETURN_IF_ERROR(fn(*e, *index));
+    }
+    const Json* next = ans.find("next_cursor");
+    if (next == nullptr || !next->is_string() || next->as_string().empty()) break;
+    cursor = next->as_string();
+  }
+  return Status::Ok();
+}
+
 Result<Consortium> ParseConsortium(const Json& j) {
   auto bad = [](const std::string& m) { return Status::Invalid("consortium.malformed", m); };
   if (!j.is_object()) return bad("not a JSON object");

@@ -92,12 +92,7 @@ int Show(const Options& o) {
 
 // Submits a governance entry signed by the member key and reports the outcome.
 int SubmitGov(const Options& o, const Json& entry, const std::string& what) {
-  auto key = client::LoadClientKey(o.key_path);
-  if (!key.ok()) return Fail(key.status());
-  HttpClient http(o.server);
-  auto c = client::PinnedConsortium(http, o);
-  if (!c.ok()) return Fail(c.status());
-  auto s = client::SubmitEntry(http, *key, c->chain, entry);
+  auto s = client::SignAndSubmit(o, entry);
   if (!s.ok()) return Fail(s.status());
   if (o.json) {
     Json j = Json::MakeObject();

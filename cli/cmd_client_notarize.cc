@@ -218,38 +218,27 @@ Result<LinkResult> LinkToHouse(HttpClient& http, const ClientKey& key, const std
   std::string head;
   int64_t head_index = -1;
   bool head_is_digest = false;
-  std::string cursor;
-  for (int page = 0; page < 1000; ++page) {
-    std::string q = "/v1/entries?type=archive.link&house=" + house + "&limit=500";
-    if (!cursor.empty()) q += "&cursor=" + cursor;
-    TZ_ASSIGN_OR_RETURN(Json ans, http.GetJson(q));
-    const Json* entries = ans.find("entries");
-    if (entries == nullptr || !entries->is_array()) break;
-    for (const Json& s : entries->as_array()) {
-      auto bytes = client::AnswerString(s, "signed");
-      if (!bytes.ok()) continue;
-      auto e = ledger::ParseSignedEntry(*bytes);
-      if (!e.ok() || e->type != "archive.link") continue;
-      const Json* file = e->entry.find("file");
-      if (file == nullptr || file->find("id") == nullptr ||
-          file->find("id")->as_string() != house) {
-        continue;
-      }
-      auto cat = GetString(e->entry, "category");
-      auto sl = GetString(e->entry, "slot");
-      auto idx = client::AnswerInt(s, "index");
-      if (!cat.ok() || !sl.ok() || *cat != category || *sl != slot || !idx.ok()) continue;
-      if (*idx > head_index) {
-        head_index = *idx;
-        head = ledger::ToHex(e->id);
-        auto doc = GetString(e->entry, "document");
-        head_is_digest = doc.ok() && *doc == digest;
-      }
-    }
-    const Json* next = ans.find("next_cursor");
-    if (next == nullptr || !next->is_string() || next->as_string().empty()) break;
-    cursor = next->as_string();
-  }
+  TZ_RETURN_IF_ERROR(
+      client::ForEachEntry(http, "type=archive.link&house=" + house,
+                           [&](const ledger::SignedEntry& e, int64_t index) -> Status {
+                             if (e.type != "archive.link") return Status::Ok();
+                             const Json* file = e.entry.find("file");
+                             if (file == nullptr || file->find("id") == nullptr ||
+                                 file->find("id")->as_string() != house) {
+                               return Status::Ok();
+                             }
+                             auto cat = GetString(e.entry, "category");
+                             auto sl = GetString(e.entry, "slot");
+                             if (!cat.ok() || !sl.ok() || *cat != category || *sl != slot)
+                               return Status::Ok();
+                             if (index > head_index) {
+                               head_index = index;
+                               head = ledger::ToHex(e.id);
+                               auto doc = GetString(e.entry, "document");
+                               head_is_digest = doc.ok() && *doc == digest;
+                             }
+                             return Status::Ok();
+                           }));
   LinkResult out;
   if (head_is_digest) return out;  // already the current version of the slot
   Json link = Json::MakeObject();
