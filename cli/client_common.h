@@ -75,6 +75,9 @@ class HttpClient {
   Result<std::string> GetText(const std::string& path_and_query);
   // The HTTP status of a HEAD request (any status; only transport errors fail).
   Result<int> HeadStatus(const std::string& path);
+  // GET into a file, streamed (bounded memory): written to FILE.part and
+  // renamed once every byte of Content-Length arrived. Returns the size.
+  Result<uint64_t> GetToFile(const std::string& path_and_query, const std::string& file);
   // POST a body; signed with `key` (RFC 9421) unless null.
   Result<Json> Post(const std::string& path, const std::string& body,
                     const std::string& content_type, const ClientKey* key);

@@ -1,5 +1,8 @@
 // The client's HTTP layer (cpp-httplib), requests signed per RFC 9421 with
 // api/request_signer.h.
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 
 #include "api/request_signer.h"
@@ -120,6 +123,58 @@ Result<std::string> HttpClient::GetText(const std::string& path) {
   if (!res) return Unreachable(server_, res.error());
   if (res->status < 200 || res->status >= 300) return ErrorFromAnswer(res->status, res->body);
   return res->body;
+}
+
+Result<uint64_t> HttpClient::GetToFile(const std::string& path, const std::string& file) {
+  const std::string part = file + ".part";
+  std::FILE* out = nullptr;
+  int status = 0;
+  std::string error_body;
+  uint64_t received = 0;
+  bool write_failed = false;
+  auto res = impl_->cli.Get(
+      path.c_str(),
+      [&](const httplib::Response& r) {
+        status = r.status;
+        if (status >= 200 && status < 300) {
+          out = std::fopen(part.c_str(), "wb");
+          if (out == nullptr) write_failed = true;
+        }
+        return !write_failed;
+      },
+      [&](const char* data, size_t n) {
+        if (out == nullptr) {
+          if (error_body.size() < (1 << 20)) error_body.append(data, n);
+          return true;
+        }
+        if (std::fwrite(data, 1, n, out) != n) {
+          write_failed = true;
+          return false;
+        }
+        received += n;
+        return true;
+      });
+  bool closed_ok = out == nullptr || (std::fflush(out) == 0 && fsync(fileno(out)) == 0);
+  if (out != nullptr && std::fclose(out) != 0) closed_ok = false;
+  auto fail = [&](Status st) {
+    if (out != nullptr) std::remove(part.c_str());
+    return st;
+  };
+  if (write_failed || !closed_ok) {
+    return fail(Status::IOError("file.write", "cannot write " + part));
+  }
+  if (!res) return fail(Unreachable(server_, res.error()));
+  if (status < 200 || status >= 300) return ErrorFromAnswer(status, error_body);
+  if (res->has_header("Content-Length") &&
+      std::to_string(received) != res->get_header_value("Content-Length")) {
+    return fail(Status(Code::kUnavailable, "client.truncated",
+                       "server sent " + std::to_string(received) + " of " +
+                           res->get_header_value("Content-Length") + " bytes"));
+  }
+  if (std::rename(part.c_str(), file.c_str()) != 0) {
+    return fail(Status::IOError("file.write", "cannot rename " + part + " to " + file));
+  }
+  return received;
 }
 
 Result<Json> HttpClient::GetJson(const std::string& path) {

@@ -6,6 +6,7 @@
 
 #include "archive/local_store.h"
 #include "cli.h"
+#include "client_common.h"
 #include "crypto/timestamp.h"
 #include "ledger/evidence.h"
 #include "ledger/kv.h"
@@ -22,21 +23,54 @@ constexpr size_t kMaxPackageFile = size_t{4} << 30;
 
 const char kUsage[] =
     "Usage:\n"
-    "  tiezheng evidence export (--data DIR | --ledger DIR [--blobs DIR])\n"
+    "  tiezheng evidence export (--node URL | --data DIR | --ledger DIR [--blobs DIR])\n"
     "        (--document SHA256 | --acceptance ENTRY_ID | --house ID | --case ID)\n"
     "        [--withhold] [--tsa-cert PEM --tsa-key PEM [--tsa-chain PEM] [--tsa-policy OID]]\n"
     "        -o PACKAGE.tar\n"
     "  tiezheng evidence verify PACKAGE.tar [--json] [--trust CONSORTIUM.json]\n"
     "        [--tsa-ca CA.pem] [--report OUT.html]\n"
     "\n"
-    "export reads a stopped node's data directory (or a copy): the ledger's LevelDB\n"
-    "is locked while a node runs. verify needs no network and no node.\n"
+    "export --node URL fetches the package from a running node (GET /v1/evidence,\n"
+    "with the node's stored time-stamp tokens); --data/--ledger read a stopped node's\n"
+    "data directory (or a copy): the ledger's LevelDB is locked while a node runs.\n"
+    "verify needs no network and no node.\n"
     "Exit codes: 0 verified, 1 not verified, 2 usage, 3 bad input, 4 failure.\n";
 
 int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "error: %s\n\n", why.c_str());
   std::fprintf(why.empty() ? stdout : stderr, "%s", kUsage);
   return why.empty() ? kExitOk : kExitUsage;
+}
+
+// Percent-encodes a query value (ids are [A-Za-z0-9._:-], digests hex; this
+// also keeps anything else a user typed from changing the query).
+std::string QueryEscape(const std::string& v) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == '-';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+int ExportFromNode(const std::string& url, const node::EvidenceExportOptions& opts,
+                   bool withhold, const std::string& out) {
+  client::HttpClient http(url);
+  std::string target = "/v1/evidence?" + opts.kind + "=" + QueryEscape(opts.id);
+  if (withhold) target += "&withhold=1";
+  auto n = http.GetToFile(target, out);
+  if (!n.ok()) return Fail(n.status());
+  std::fprintf(stderr, "wrote %s (%llu bytes) from %s\n", out.c_str(),
+               static_cast<unsigned long long>(*n), url.c_str());
+  return kExitOk;
 }
 
 int Export(const Args& args) {
@@ -53,6 +87,14 @@ int Export(const Args& args) {
   auto out = args.value("o");
   if (!out) out = args.value("out");
   if (!out) return Usage("missing -o PACKAGE.tar");
+  std::optional<std::string> node_url = args.value("node");
+  if (!node_url) node_url = args.value("server");
+  if (node_url) {
+    if (args.value("data") || args.value("ledger") || args.value("tsa-cert")) {
+      return Usage("--node fetches from a running node: no --data, --ledger or --tsa-cert");
+    }
+    return ExportFromNode(*node_url, opts, args.flag("withhold"), *out);
+  }
   std::string ledger_dir, blob_dir;
   if (auto data = args.value("data")) {
     node::DataDir dir{*data};
@@ -161,7 +203,7 @@ int CmdEvidence(int argc, char** argv, int first) {
   if (first >= argc) return Usage("missing subcommand");
   std::string sub = argv[first];
   if (sub == "--help" || sub == "-h" || sub == "help") return Usage("");
-  Args args({"data", "ledger", "blobs", "document", "acceptance", "house", "case", "o", "out",
+  Args args({"node", "server", "data", "ledger", "blobs", "document", "acceptance", "house", "case", "o", "out",
              "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "trust", "tsa-ca", "report"},
             {"withhold", "json", "help"});
   if (!args.Parse(argc, argv, first)) return Usage(args.error());

@@ -1,6 +1,7 @@
 // `tiezheng init` and `tiezheng node run`.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -9,9 +10,11 @@
 
 #include "api/request_signer.h"
 #include "api/service.h"
+#include "api/tsa_client.h"
 #include "cli.h"
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
+#include "crypto/timestamp.h"
 #include "node/bulk_load.h"
 #include "node/config.h"
 #include "node/node.h"
@@ -46,7 +49,17 @@ const char kNodeHelp[] =
     "  --max-blob-body N         PUT /v1/blobs [1073741824]\n"
     "  --rate N --burst N        signed requests per key per second [50], burst [100]\n"
     "  --portal DIR              portal files [<binary dir>/portal, else source api/portal]\n"
-    "  --no-sync                 do not fsync blocks (tests and benchmarks only)\n";
+    "  --no-sync                 do not fsync blocks (tests and benchmarks only)\n"
+    "Trusted time (docs/timestamp.md; tokens go to DIR/timestamps/):\n"
+    "  --tsa-cert PEM --tsa-key PEM  act as an RFC 3161 TSA: stamp every new checkpoint\n"
+    "                            and serve POST /v1/tsa (critical timeStamping EKU needed)\n"
+    "  --tsa-chain PEM           intermediate CA certificates put in tokens\n"
+    "  --tsa-policy OID          policy of this TSA [demo policy 2.25.1480...]\n"
+    "  --tsa-url URL --tsa-ca PEM    fetch tokens for new checkpoints from an external\n"
+    "                            TSA (http://host[:port]/path), replies checked against PEM\n"
+    "  --tsa-url-policy OID      policy to ask the external TSA for [its default]\n"
+    "  --tsa-retry-max-ms N      back-off cap after external TSA failures [300000]\n"
+    "  --tsa-timeout-ms N        one external TSA exchange [10000]\n";
 
 bool ParseListen(const std::string& s, std::string* addr, uint16_t* port) {
   size_t colon = s.rfind(':');
@@ -200,7 +213,8 @@ int CmdNode(int argc, char** argv, int first) {
   }
   Args a({"data", "listen", "threads", "max-connections", "header-timeout-ms", "idle-timeout-ms",
           "body-window-ms", "min-body-rate", "max-json-body", "max-entry-body", "max-blob-body",
-          "rate", "burst", "portal"},
+          "rate", "burst", "portal", "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "tsa-url",
+          "tsa-ca", "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms"},
          {"help", "no-sync"});
   if (!a.Parse(argc, argv, first + 1)) {
     std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kNodeHelp);
@@ -251,6 +265,50 @@ int CmdNode(int argc, char** argv, int first) {
 
   node::NodeOptions no;
   no.sync = !a.flag("no-sync");
+  if (auto cert = a.value("tsa-cert")) {
+    auto key = a.value("tsa-key");
+    if (!key) {
+      std::fprintf(stderr, "error: --tsa-cert needs --tsa-key\n");
+      return kExitUsage;
+    }
+    auto cfg = LoadTsaConfigFiles(*cert, *key, a.value_or("tsa-chain", ""),
+                                  a.value_or("tsa-policy", std::string(kDemoTsaPolicy)));
+    if (!cfg.ok()) return Fail(cfg.status());
+    no.timestamps.local = std::move(*cfg);
+  } else if (a.value("tsa-key") || a.value("tsa-chain") || a.value("tsa-policy")) {
+    std::fprintf(stderr, "error: --tsa-key/--tsa-chain/--tsa-policy need --tsa-cert\n");
+    return kExitUsage;
+  }
+  if (auto url = a.value("tsa-url")) {
+    auto ca = a.value("tsa-ca");
+    if (!ca) {
+      std::fprintf(stderr, "error: --tsa-url needs --tsa-ca (the CA its replies must chain to)\n");
+      return kExitUsage;
+    }
+    auto pem = ReadFileAtMost(*ca, 1 << 20);
+    if (!pem.ok()) return Fail(pem.status());
+    uint64_t retry_max = 300000, timeout = 10000;
+    if (!ParseCount(a, "tsa-retry-max-ms", &retry_max) ||
+        !ParseCount(a, "tsa-timeout-ms", &timeout)) {
+      return kExitUsage;
+    }
+    if (retry_max < 1 || timeout < 1) {
+      std::fprintf(stderr, "error: --tsa-retry-max-ms and --tsa-timeout-ms must be >= 1\n");
+      return kExitUsage;
+    }
+    no.timestamps.url = *url;
+    no.timestamps.ca_pem = *pem;
+    no.timestamps.policy_oid = a.value_or("tsa-url-policy", "");
+    no.timestamps.post = api::PostTimeStampQuery;
+    no.timestamps.retry_max = std::chrono::milliseconds(retry_max);
+    no.timestamps.retry_min =
+        std::min(no.timestamps.retry_min, no.timestamps.retry_max);
+    no.timestamps.timeout = std::chrono::milliseconds(timeout);
+  } else if (a.value("tsa-ca") || a.value("tsa-url-policy") || a.value("tsa-retry-max-ms") ||
+             a.value("tsa-timeout-ms")) {
+    std::fprintf(stderr, "error: --tsa-ca and the --tsa-url-* options need --tsa-url\n");
+    return kExitUsage;
+  }
   auto n = node::Node::Open(*a.value("data"), no);
   if (!n.ok()) return Fail(n.status());
   std::string listen = a.value_or("listen", (*n)->config().listen);
@@ -274,6 +332,8 @@ int CmdNode(int argc, char** argv, int first) {
       static_cast<unsigned long long>(head.height), static_cast<unsigned long long>(head.log_size),
       host.c_str(), (*svc)->port(), host.c_str(), (*svc)->port());
   if ((*svc)->portal_dir().empty()) std::printf("  (no portal directory found)\n");
+  if ((*n)->tsa() != nullptr) std::printf("  TSA:    POST http://%s:%u/v1/tsa\n", host.c_str(), (*svc)->port());
+  if (!no.timestamps.url.empty()) std::printf("  time-stamps from %s\n", no.timestamps.url.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);

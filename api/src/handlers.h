@@ -72,6 +72,7 @@ void AddServiceRoutes(Router* r, Ctx* ctx);  // health, metrics, openapi, consor
 void AddBlobRoutes(Router* r, Ctx* ctx);     // blobs, uploads
 void AddLedgerRoutes(Router* r, Ctx* ctx);   // entries, proofs, checkpoints, blocks, keys
 void AddArchiveRoutes(Router* r, Ctx* ctx);  // documents, houses, households, cases
+void AddEvidenceRoutes(Router* r, Ctx* ctx);  // evidence packages, RFC 3161 TSA, stored tokens
 
 // Shared helpers (handlers_common.cc).
 // The summary of the entry at a log index: {"id","index","height","time",

@@ -185,7 +185,10 @@ Json Router::OpenApi(std::string_view title, std::string_view version) const {
       Json content = Json::MakeObject();
       Json media = Json::MakeObject();
       media.set("schema", Json::MakeObject({{"type", Json("string")}}));
-      content.set(r.consumer ? "application/octet-stream" : "application/json", std::move(media));
+      content.set(!r.request_type.empty() ? r.request_type
+                  : r.consumer           ? "application/octet-stream"
+                                         : "application/json",
+                  std::move(media));
       op.set("requestBody", Json::MakeObject({{"content", std::move(content)}}));
       op.set("x-max-body-bytes", Json(static_cast<uint64_t>(r.max_body)));
     }

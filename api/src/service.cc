@@ -123,6 +123,13 @@ void AddRoutesForService(Router* r, Ctx* ctx) {
           g("tz_sequencer_blocks_total", s.blocks);
           g("tz_sequencer_entries_total", s.entries);
           g("tz_sequencer_rejected_total", s.rejected);
+          for (const auto& st : ctx->node->stampers()) {
+            node::StamperStats ts = st->stats();
+            std::string src = "{source=\"" + st->source() + "\"}";
+            *out += "# TYPE tz_tsa_stamped_total counter\ntz_tsa_stamped_total" + src + " " +
+                    std::to_string(ts.stamped) + "\n# TYPE tz_tsa_failures_total counter\n" +
+                    "tz_tsa_failures_total" + src + " " + std::to_string(ts.failures) + "\n";
+          }
         });
         done(Response::Text(200, std::move(text), "text/plain; version=0.0.4; charset=utf-8"));
       },
@@ -173,6 +180,7 @@ Result<std::unique_ptr<Service>> Service::Create(node::Node* node, ServiceOption
   AddBlobRoutes(&i.router, &i.ctx);
   AddLedgerRoutes(&i.router, &i.ctx);
   AddArchiveRoutes(&i.router, &i.ctx);
+  AddEvidenceRoutes(&i.router, &i.ctx);
   i.ctx.openapi = i.router.OpenApi("Tiezheng (铁证) evidence ledger API", "1").Pretty();
   i.auth = std::make_unique<Authenticator>(
       [node](const ledger::KeyId& id) { return node->ledger().CommittedState().GetKey(id); },

@@ -66,32 +66,39 @@ bool IsSafeTarName(std::string_view name) {
   return true;
 }
 
+Result<std::string> TarHeader(std::string_view name, uint64_t size, int64_t mtime_seconds) {
+  if (!IsSafeTarName(name)) {
+    return Status::Invalid("evidence.bad_name", "unsafe file name '" + std::string(name) + "'");
+  }
+  char h[kBlock];
+  std::memset(h, 0, sizeof h);
+  std::memcpy(h, name.data(), name.size());
+  PutOctal(h + 100, 8, 0644);
+  PutOctal(h + 108, 8, 0);
+  PutOctal(h + 116, 8, 0);
+  PutOctal(h + 124, 12, size);
+  PutOctal(h + 136, 12, static_cast<uint64_t>(mtime_seconds < 0 ? 0 : mtime_seconds));
+  h[156] = '0';
+  std::memcpy(h + 257, "ustar", 6);  // magic "ustar\0"
+  std::memcpy(h + 263, "00", 2);     // version
+  std::memcpy(h + 265, "tiezheng", 8);
+  std::memcpy(h + 297, "tiezheng", 8);
+  PutOctal(h + 148, 7, Checksum(h));  // six digits, NUL, then a space
+  h[155] = ' ';
+  return std::string(h, kBlock);
+}
+
+size_t TarPadding(uint64_t size) { return static_cast<size_t>((kBlock - size % kBlock) % kBlock); }
+
 Result<std::string> WriteTar(const std::vector<TarFile>& files, int64_t mtime_seconds) {
   std::string out;
   for (const TarFile& f : files) {
-    if (!IsSafeTarName(f.name)) {
-      return Status::Invalid("evidence.bad_name", "unsafe file name '" + f.name + "'");
-    }
-    char h[kBlock];
-    std::memset(h, 0, sizeof h);
-    std::memcpy(h, f.name.data(), f.name.size());
-    PutOctal(h + 100, 8, 0644);
-    PutOctal(h + 108, 8, 0);
-    PutOctal(h + 116, 8, 0);
-    PutOctal(h + 124, 12, f.data.size());
-    PutOctal(h + 136, 12, static_cast<uint64_t>(mtime_seconds < 0 ? 0 : mtime_seconds));
-    h[156] = '0';
-    std::memcpy(h + 257, "ustar", 6);  // magic "ustar\0"
-    std::memcpy(h + 263, "00", 2);     // version
-    std::memcpy(h + 265, "tiezheng", 8);
-    std::memcpy(h + 297, "tiezheng", 8);
-    PutOctal(h + 148, 7, Checksum(h));  // six digits, NUL, then a space
-    h[155] = ' ';
-    out.append(h, kBlock);
+    TZ_ASSIGN_OR_RETURN(std::string header, TarHeader(f.name, f.data.size(), mtime_seconds));
+    out.append(header);
     out.append(f.data);
-    out.append((kBlock - f.data.size() % kBlock) % kBlock, '\0');
+    out.append(TarPadding(f.data.size()), '\0');
   }
-  out.append(2 * kBlock, '\0');
+  out.append(kTarTrailerSize, '\0');
   return out;
 }
 

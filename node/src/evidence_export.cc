@@ -3,7 +3,9 @@
 // checkpoints consistent with the newest, stamp the newest, write the report.
 #include "node/evidence_export.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -30,7 +32,13 @@ struct Builder {
     std::string note;
   };
   std::map<uint64_t, Cp> checkpoints;  // by size
-  std::vector<ev::TarFile> files;
+  bool stream = false;                 // documents stay in the blob store
+  std::vector<EvidencePlan::File> files;
+
+  void AddFile(std::string name, std::string data) {
+    uint64_t size = data.size();
+    files.push_back({std::move(name), std::move(data), std::nullopt, size});
+  }
 
   Status Add(uint64_t index, const std::string& role) {
     auto [it, inserted] = roles.emplace(index, role);
@@ -158,11 +166,25 @@ Status Builder::AddDocuments() {
     } else if (blobs == nullptr) {
       d.included = false;
       d.withheld = "not_available";
+    } else if (stream) {
+      auto info = blobs->Stat(d.digest);
+      if (!info.ok() && info.status().code() != Code::kNotFound) return info.status();
+      if (info.ok() && info->size == d.size) {
+        files.push_back({ev::DocumentPath(d.digest), "", d.digest, info->size});
+      } else if (info.ok()) {
+        return Status::Internal("evidence.export_unverifiable",
+                                "stored blob " + ToHex(d.digest) + " has " +
+                                    std::to_string(info->size) + " bytes, notarized " +
+                                    std::to_string(d.size));
+      } else {
+        d.included = false;
+        d.withheld = "not_available";
+      }
     } else {
       auto bytes = blobs->ReadAll(d.digest, kMaxDocumentBytes);
       if (!bytes.ok() && bytes.status().code() != Code::kNotFound) return bytes.status();
       if (bytes.ok()) {
-        files.push_back({ev::DocumentPath(d.digest), std::string(AsString(*bytes))});
+        AddFile(ev::DocumentPath(d.digest), std::string(AsString(*bytes)));
       } else {
         d.included = false;
         d.withheld = "not_available";
@@ -189,19 +211,59 @@ Status Builder::AddProofs(uint64_t newest) {
     TZ_ASSIGN_OR_RETURN(p.inclusion, l.InclusionProof(index, size));
     p.checkpoint = checkpoints[size].note;
     const ledger::SignedEntry& e = entries.at(index);
-    files.push_back({ev::EntryPath(index), e.bytes});
-    files.push_back({ev::ProofPath(index), p.Format()});
+    AddFile(ev::EntryPath(index), e.bytes);
+    AddFile(ev::ProofPath(index), p.Format());
     m.entries.push_back({index, e.id, e.type, role, size});
   }
   return Status::Ok();
 }
 
-}  // namespace
+// Verifies the package built so far and appends report.html. Streamed
+// documents are not in memory: the metadata is verified with them marked
+// withheld, then their digest check is reported as done by the blob store
+// while streaming (it re-hashes every byte it sends and cuts the transfer
+// on a mismatch).
+Status AddReport(const ev::Manifest& m, std::vector<EvidencePlan::File>* files) {
+  ev::Manifest for_verify = m;
+  std::set<std::string> streamed;
+  for (auto& d : for_verify.documents) {
+    std::string path = ev::DocumentPath(d.digest);
+    for (const auto& f : *files) {
+      if (f.blob && f.name == path) {
+        streamed.insert(path);
+        d.included = false;
+        d.withheld = "streamed";
+      }
+    }
+  }
+  std::vector<ev::TarFile> in_memory;
+  for (const auto& f : *files) {
+    if (!f.blob) in_memory.push_back({f.name, f.data});
+  }
+  in_memory[0].data = for_verify.ToJson().Canonical();  // manifest.json comes first
+  ev::VerifyReport report = ev::VerifyPackageFiles(in_memory);
+  if (!report.verified) {
+    return Status::Internal("evidence.export_unverifiable",
+                            "exported package does not verify: " + report.reason);
+  }
+  report.manifest = m;
+  for (auto& c : report.checks) {
+    if (c.check == "document_digest" && streamed.count(c.item) != 0) {
+      c.status = "passed";
+      c.reason.clear();
+      c.detail =
+          "bytes streamed from the content-addressed blob store, which re-hashes them while "
+          "sending (a mismatch cuts the transfer) / 文件由按摘要寻址的存储边读边核验后发送";
+    }
+  }
+  files->push_back({std::string(ev::kReportPath), RenderEvidenceReport(report), std::nullopt, 0});
+  files->back().size = files->back().data.size();
+  return Status::Ok();
+}
 
-Result<std::vector<ev::TarFile>> BuildEvidencePackage(const ledger::Ledger& l,
-                                                      archive::BlobStore* blobs,
-                                                      const EvidenceExportOptions& opts) {
-  Builder b{l, blobs, opts, {}, {}, {}, {}, {}};
+Result<EvidencePlan> Plan(const ledger::Ledger& l, archive::BlobStore* blobs,
+                          const EvidenceExportOptions& opts, bool stream) {
+  Builder b{l, blobs, opts, {}, {}, {}, {}, stream, {}};
   ledger::Head head = l.head();
   TZ_RETURN_IF_ERROR(b.SelectSubject());
   TZ_RETURN_IF_ERROR(b.AddReferencedDocuments());
@@ -219,30 +281,159 @@ Result<std::vector<ev::TarFile>> BuildEvidencePackage(const ledger::Ledger& l,
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count();
   for (const auto& [size, cp] : b.checkpoints) {
-    bool stamp = opts.tsa != nullptr && size == newest;
-    b.m.checkpoints.push_back({size, cp.height, cp.time_ms, stamp});
-    b.files.push_back({ev::CheckpointPath(size), cp.note});
+    std::optional<std::string> token;
+    if (opts.timestamps != nullptr) {
+      TZ_ASSIGN_OR_RETURN(token, opts.timestamps->GetForNote(size, cp.note));
+    }
+    if (!token && opts.tsa != nullptr && size == newest) {
+      TZ_ASSIGN_OR_RETURN(TimeStamp ts, opts.tsa->Stamp(Sha256(cp.note)));
+      token = std::string(AsString(ts.token_der));
+    }
+    b.m.checkpoints.push_back({size, cp.height, cp.time_ms, token.has_value()});
+    b.AddFile(ev::CheckpointPath(size), cp.note);
     if (size != newest) {
       TZ_ASSIGN_OR_RETURN(std::vector<Digest> proof, l.ConsistencyProof(size, newest));
-      b.files.push_back(
-          {ev::ConsistencyPath(size, newest), ev::ConsistencyJson(size, newest, proof).Pretty()});
+      b.AddFile(ev::ConsistencyPath(size, newest),
+                ev::ConsistencyJson(size, newest, proof).Pretty());
     }
-    if (stamp) {
-      TZ_ASSIGN_OR_RETURN(TimeStamp ts, opts.tsa->Stamp(Sha256(cp.note)));
-      b.files.push_back({ev::TimestampPath(size), std::string(AsString(ts.token_der))});
-    }
+    if (token) b.AddFile(ev::TimestampPath(size), std::move(*token));
   }
-  std::vector<ev::TarFile> out;
-  out.push_back({std::string(ev::kManifestPath), b.m.ToJson().Canonical()});
-  for (auto& f : b.files) out.push_back(std::move(f));
+  EvidencePlan plan;
+  plan.mtime_seconds = b.m.exported_ms / 1000;
+  std::string manifest = b.m.ToJson().Canonical();
+  plan.files.push_back({std::string(ev::kManifestPath), manifest, std::nullopt, manifest.size()});
+  for (auto& f : b.files) plan.files.push_back(std::move(f));
   // The report describes what the package proves, so it is made by verifying
   // the package just built (which also catches a broken export).
-  ev::VerifyReport report = ev::VerifyPackageFiles(out);
-  if (!report.verified) {
-    return Status::Internal("evidence.export_unverifiable",
-                            "exported package does not verify: " + report.reason);
+  TZ_RETURN_IF_ERROR(AddReport(b.m, &plan.files));
+  return plan;
+}
+
+constexpr uint64_t kTarBlock = 512;
+
+// Streams an EvidencePlan as ustar: per file a header, the data (from
+// memory or a verified blob reader) and padding, then the trailer.
+class TarStream : public archive::ByteSource {
+ public:
+  TarStream(EvidencePlan plan, archive::BlobStore* blobs)
+      : plan_(std::move(plan)), blobs_(blobs) {}
+
+  Result<size_t> Read(uint8_t* buf, size_t n) override {
+    size_t done = 0;
+    while (done < n) {
+      if (pending_pos_ < pending_.size()) {
+        size_t k = std::min(n - done, pending_.size() - pending_pos_);
+        std::memcpy(buf + done, pending_.data() + pending_pos_, k);
+        pending_pos_ += k;
+        done += k;
+        continue;
+      }
+      if (reader_) {
+        TZ_ASSIGN_OR_RETURN(size_t k, reader_->Read(buf + done, n - done));
+        if (k == 0) {
+          if (blob_left_ != 0) {
+            return Status::Corruption("evidence.document_changed",
+                                      "document " + plan_.files[next_ - 1].name + " is shorter");
+          }
+          reader_.reset();
+          SetPending(std::string(ev::TarPadding(plan_.files[next_ - 1].size), '\0'));
+          continue;
+        }
+        if (k > blob_left_) {
+          return Status::Corruption("evidence.document_changed",
+                                    "document " + plan_.files[next_ - 1].name + " is longer");
+        }
+        blob_left_ -= k;
+        done += k;
+        continue;
+      }
+      if (finished_) break;
+      TZ_RETURN_IF_ERROR(Next());
+    }
+    return done;
   }
-  out.push_back({std::string(ev::kReportPath), RenderEvidenceReport(report)});
+
+ private:
+  void SetPending(std::string s) {
+    pending_ = std::move(s);
+    pending_pos_ = 0;
+  }
+
+  // Queues the next file (or the trailer).
+  Status Next() {
+    if (next_ == plan_.files.size()) {
+      SetPending(std::string(ev::kTarTrailerSize, '\0'));
+      finished_ = true;
+      return Status::Ok();
+    }
+    EvidencePlan::File& f = plan_.files[next_++];
+    TZ_ASSIGN_OR_RETURN(std::string header, ev::TarHeader(f.name, f.size, plan_.mtime_seconds));
+    if (f.blob) {
+      TZ_ASSIGN_OR_RETURN(std::unique_ptr<archive::BlobReader> r, blobs_->Open(*f.blob));
+      if (r->size() != f.size) {
+        return Status::Corruption("evidence.document_changed",
+                                  "document " + f.name + " changed size");
+      }
+      reader_ = std::move(r);
+      blob_left_ = f.size;
+      SetPending(std::move(header));
+      // A zero-length document: the reader ends at once and pads nothing.
+      return Status::Ok();
+    }
+    header += f.data;
+    header.append(ev::TarPadding(f.size), '\0');
+    std::string().swap(f.data);  // sent: free it
+    SetPending(std::move(header));
+    return Status::Ok();
+  }
+
+  EvidencePlan plan_;
+  archive::BlobStore* blobs_;
+  size_t next_ = 0;
+  std::string pending_;
+  size_t pending_pos_ = 0;
+  std::unique_ptr<archive::BlobReader> reader_;
+  uint64_t blob_left_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+uint64_t EvidencePlan::TarSize() const {
+  uint64_t total = ev::kTarTrailerSize;
+  for (const File& f : files) total += kTarBlock + f.size + ev::TarPadding(f.size);
+  return total;
+}
+
+Result<EvidencePlan> PlanEvidencePackage(const ledger::Ledger& l, archive::BlobStore* blobs,
+                                         const EvidenceExportOptions& opts) {
+  return Plan(l, blobs, opts, blobs != nullptr);
+}
+
+std::unique_ptr<archive::ByteSource> OpenEvidenceStream(EvidencePlan plan,
+                                                        archive::BlobStore* blobs) {
+  return std::make_unique<TarStream>(std::move(plan), blobs);
+}
+
+std::string EvidenceFileName(const std::string& kind, const std::string& id) {
+  std::string shown = id;
+  if ((kind == "document" || kind == "acceptance") && shown.size() > 16) shown.resize(16);
+  std::string safe;
+  for (char c : shown) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    safe.push_back(ok ? c : '_');
+  }
+  return "tiezheng-evidence-" + kind + "-" + safe + ".tar";
+}
+
+Result<std::vector<ev::TarFile>> BuildEvidencePackage(const ledger::Ledger& l,
+                                                      archive::BlobStore* blobs,
+                                                      const EvidenceExportOptions& opts) {
+  TZ_ASSIGN_OR_RETURN(EvidencePlan plan, Plan(l, blobs, opts, false));
+  std::vector<ev::TarFile> out;
+  out.reserve(plan.files.size());
+  for (auto& f : plan.files) out.push_back({std::move(f.name), std::move(f.data)});
   return out;
 }
 

@@ -29,17 +29,58 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
   n->sequencer_ = std::make_unique<Sequencer>(n->ledger_.get(), n->signer_.get(), n->config_.name,
                                               options.max_block_entries);
+  TZ_RETURN_IF_ERROR(n->StartTimestamps(options.timestamps));
   return n;
 }
 
 Node::~Node() { Stop(); }
 
+Status Node::StartTimestamps(const NodeTimestampOptions& o) {
+  TZ_ASSIGN_OR_RETURN(timestamps_, TimestampStore::Open(dir_.timestamps()));
+  StamperOptions base;
+  base.retry_min = o.retry_min;
+  base.retry_max = o.retry_max;
+  base.timeout = o.timeout;
+  if (o.local) {
+    TZ_ASSIGN_OR_RETURN(TimeStampAuthority tsa, TimeStampAuthority::Create(*o.local));
+    tsa_.emplace(std::move(tsa));
+    StamperOptions so = base;
+    so.local = &*tsa_;
+    stampers_.push_back(std::make_unique<CheckpointStamper>(kTsaSourceLocal, ledger_.get(),
+                                                            timestamps_.get(), so));
+  }
+  if (!o.url.empty()) {
+    if (o.ca_pem.empty() || !o.post) {
+      return Status::Invalid("tsa.config", "an external TSA needs its CA certificate");
+    }
+    StamperOptions so = base;
+    so.url = o.url;
+    so.ca_pem = o.ca_pem;
+    so.policy_oid = o.policy_oid;
+    so.post = o.post;
+    stampers_.push_back(std::make_unique<CheckpointStamper>(kTsaSourceExternal, ledger_.get(),
+                                                            timestamps_.get(), so));
+  }
+  return Status::Ok();
+}
+
 void Node::Stop() {
+  for (auto& s : stampers_) s->Stop();
   if (sequencer_) sequencer_->Stop();
 }
 
 void Node::Submit(std::string entry_bytes, Sequencer::Done done) {
-  sequencer_->Submit(std::move(entry_bytes), std::move(done));
+  if (stampers_.empty()) return sequencer_->Submit(std::move(entry_bytes), std::move(done));
+  // Wake the stampers once the block is durable, so that a new checkpoint
+  // is stamped without waiting for the next poll.
+  sequencer_->Submit(std::move(entry_bytes),
+                     [this, done = std::move(done)](Result<ledger::Receipt> r) {
+                       bool committed = r.ok();
+                       done(std::move(r));
+                       if (committed) {
+                         for (auto& s : stampers_) s->Notify();
+                       }
+                     });
 }
 
 void Node::SubmitAsNode(const Json& entry, Sequencer::Done done) {

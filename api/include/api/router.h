@@ -46,6 +46,7 @@ struct Route {
   bool in_openapi = true;
   std::vector<QueryParam> query;
   std::string response_type = "application/json";
+  std::string request_type;  // body media type for OpenAPI; "" = JSON (octet-stream if streamed)
   // Exactly one of these is set: a buffered handler (body in Request::body)
   // or a streaming consumer factory.
   std::function<void(Request&, Respond)> handler;

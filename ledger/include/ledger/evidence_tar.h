@@ -25,6 +25,15 @@ struct TarFile {
 // Requires every name to satisfy IsSafeTarName (reason "evidence.bad_name").
 Result<std::string> WriteTar(const std::vector<TarFile>& files, int64_t mtime_seconds);
 
+// The pieces of WriteTar, for writers that stream a file's data (evidence
+// export over HTTP): the 512-byte header of one file, the zero padding after
+// `size` bytes of data, and the end-of-archive marker (two zero blocks).
+// A streamed archive of header + data + padding per file, then the trailer,
+// is byte for byte what WriteTar returns for the same files.
+inline constexpr size_t kTarTrailerSize = 1024;
+Result<std::string> TarHeader(std::string_view name, uint64_t size, int64_t mtime_seconds);
+size_t TarPadding(uint64_t size);
+
 // Reads a whole archive. Accepts regular files (typeflag '0' or NUL) and
 // directories (skipped); rejects everything else. Reasons (kInvalidArgument):
 //   evidence.bad_tar        truncated, bad header checksum, bad size field,

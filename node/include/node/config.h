@@ -11,6 +11,8 @@
 //                          operator of this node; see docs/node.md)
 //   DIR/ledger/            LevelDB: entries, blocks, log, state, indices
 //   DIR/archive/           the content-addressed blob store and upload sessions
+//   DIR/timestamps/        RFC 3161 tokens over checkpoints (derived data,
+//                          node/timestamps.h)
 // Key files are mode 0600 (crypto/keyfile.h).
 #pragma once
 
@@ -44,6 +46,7 @@ struct DataDir {
   std::string admin_key() const { return root + "/keys/admin.key"; }
   std::string ledger() const { return root + "/ledger"; }
   std::string archive() const { return root + "/archive"; }
+  std::string timestamps() const { return root + "/timestamps"; }  // derived: RFC 3161 tokens
 };
 
 Result<NodeConfig> LoadConfig(const DataDir& dir);  // "config.missing", "config.bad"

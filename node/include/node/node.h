@@ -9,7 +9,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "archive/local_store.h"
 #include "archive/upload.h"
@@ -20,12 +22,26 @@
 #include "ledger/note.h"
 #include "node/config.h"
 #include "node/sequencer.h"
+#include "node/timestamps.h"
 
 namespace tz::node {
+
+// Trusted time (node/timestamps.h, docs/timestamp.md). Either, both or
+// neither: a local TSA (this node stamps its checkpoints and serves
+// RFC 3161 over HTTP) and an external TSA by URL.
+struct NodeTimestampOptions {
+  std::optional<TsaConfig> local;  // certificate with the critical timeStamping EKU
+  std::string url;                 // external TSA, http://host[:port]/path
+  std::string ca_pem;              // CA certificate(s) the external TSA chains to
+  std::string policy_oid;          // policy asked of the external TSA ("" = its default)
+  TsaPost post;                    // transport for `url` (api/tsa_client.h)
+  std::chrono::milliseconds retry_min{500}, retry_max{300000}, timeout{10000};
+};
 
 struct NodeOptions {
   bool sync = true;  // fsync every block
   size_t max_block_entries = 10000;
+  NodeTimestampOptions timestamps = {};
 };
 
 class Node {
@@ -43,6 +59,12 @@ class Node {
   Sequencer& sequencer() { return *sequencer_; }
   const ledger::NoteSigner& checkpoint_signer() const { return *signer_; }
   const ledger::KeyId& service_key_id() const { return service_id_; }
+  // Stored time-stamp tokens (DIR/timestamps), always open.
+  const TimestampStore& timestamps() const { return *timestamps_; }
+  // This node's own TSA, or null when none is configured.
+  const TimeStampAuthority* tsa() const { return tsa_ ? &*tsa_ : nullptr; }
+  // The running stampers (local and/or external).
+  const std::vector<std::unique_ptr<CheckpointStamper>>& stampers() const { return stampers_; }
 
   // Submits signed entry bytes; `done` runs once the block holding it is
   // durable, or with the validation error.
@@ -56,6 +78,7 @@ class Node {
 
  private:
   Node() = default;
+  Status StartTimestamps(const NodeTimestampOptions& options);
   NodeConfig config_;
   DataDir dir_;
   std::unique_ptr<ledger::Ledger> ledger_;
@@ -63,6 +86,9 @@ class Node {
   std::unique_ptr<archive::LocalUploadSessions> uploads_;
   std::unique_ptr<ledger::NoteSigner> signer_;
   std::unique_ptr<Sequencer> sequencer_;
+  std::unique_ptr<TimestampStore> timestamps_;
+  std::optional<TimeStampAuthority> tsa_;
+  std::vector<std::unique_ptr<CheckpointStamper>> stampers_;
   NamedKeyPair service_;
   ledger::KeyId service_id_;
   std::mutex seq_mu_;
