@@ -2,7 +2,7 @@
 // signature verification, audit replay rate against the raw Ed25519 verify
 // rate measured in the same run, and proof latency from LevelDB.
 //
-//   ledger_bench [--entries N] [--block B] [--threads T] [--dir DIR] [--no-sync]
+//   ledger_bench [--entries N] [--block B] [--threads T] [--dir DIR] [--no-sync] [--keep]
 //
 // Defaults: 1,000,000 entries in blocks of 2,000, 2 verify threads, LevelDB
 // under /tmp, every block fsynced. Results: docs/ledger.md.
@@ -139,6 +139,7 @@ int Main(int argc, char** argv) {
   size_t block = 2000;
   int threads = 2;
   bool sync = true;
+  bool keep = false;  // leave the ledger in DIR (to profile `tiezheng audit DIR`)
   std::string dir = "/tmp/tz_ledger_bench";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -153,10 +154,12 @@ int Main(int argc, char** argv) {
       dir = next();
     else if (a == "--no-sync")
       sync = false;
+    else if (a == "--keep")
+      keep = true;
     else {
       std::fprintf(stderr,
                    "usage: ledger_bench [--entries N] [--block B] [--threads T] "
-                   "[--dir DIR] [--no-sync]\n");
+                   "[--dir DIR] [--no-sync] [--keep]\n");
       return 2;
     }
   }
@@ -291,7 +294,7 @@ int Main(int argc, char** argv) {
       "audit replay: %.0f entries/s (%.1f s); ratio to raw verify on %d threads %.2f, "
       "to 1 thread %.2f\n",
       audit_rate, r.seconds, threads, audit_rate / verifyN, audit_rate / verify1);
-  std::filesystem::remove_all(dir);
+  if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }
 

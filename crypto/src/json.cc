@@ -252,6 +252,18 @@ class Parser {
         }
         continue;
       }
+      if (c < 0x80) {
+        // A run of plain ASCII is appended at once.
+        size_t run = pos_ + 1;
+        while (run < s_.size()) {
+          uint8_t r = static_cast<uint8_t>(s_[run]);
+          if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+          ++run;
+        }
+        out->append(s_.substr(pos_, run - pos_));
+        pos_ = run;
+        continue;
+      }
       size_t begin = pos_;
       uint32_t cp;
       if (!DecodeUtf8(s_, &pos_, &cp)) {
@@ -336,7 +348,19 @@ class Parser {
 
 void WriteString(const std::string& s, std::string* out) {
   out->push_back('"');
-  for (unsigned char c : s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    // Runs that need no escaping are copied at once.
+    size_t run = i;
+    while (run < s.size()) {
+      unsigned char r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    out->append(s, i, run - i);
+    i = run;
+    if (i >= s.size()) break;
+    unsigned char c = static_cast<unsigned char>(s[i++]);
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -393,6 +417,22 @@ std::u16string Utf16(const std::string& s) {
   return r;
 }
 
+// RFC 8785 orders member names by their UTF-16 code units. UTF-8 byte order
+// is code point order, which agrees with UTF-16 order except between
+// supplementary characters (surrogates in UTF-16) and U+E000..U+FFFF; both
+// have a UTF-8 lead byte >= 0xEE, so names without such bytes compare as
+// bytes and only the others are converted.
+bool KeyLess(const std::string& a, const std::string& b) {
+  auto plain = [](const std::string& s) {
+    for (unsigned char c : s) {
+      if (c >= 0xEE) return false;
+    }
+    return true;
+  };
+  if (plain(a) && plain(b)) return a < b;
+  return Utf16(a) < Utf16(b);
+}
+
 void WriteValue(const Json& v, bool canonical, int indent, std::string* out) {
   auto newline = [&](int level) {
     if (canonical) return;
@@ -429,11 +469,11 @@ void WriteValue(const Json& v, bool canonical, int indent, std::string* out) {
       std::vector<const std::pair<std::string, Json>*> members;
       for (const auto& m : v.as_object()) members.push_back(&m);
       if (canonical) {
-        std::vector<std::pair<std::u16string, const std::pair<std::string, Json>*>> keyed;
-        for (auto* m : members) keyed.emplace_back(Utf16(m->first), m);
-        std::sort(keyed.begin(), keyed.end(),
-                  [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (size_t k = 0; k < keyed.size(); ++k) members[k] = keyed[k].second;
+        auto less = [](const auto* a, const auto* b) { return KeyLess(a->first, b->first); };
+        // Parsed canonical input is already in order: check before sorting.
+        if (!std::is_sorted(members.begin(), members.end(), less)) {
+          std::sort(members.begin(), members.end(), less);
+        }
       }
       out->push_back('{');
       bool first = true;

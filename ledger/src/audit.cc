@@ -1,31 +1,33 @@
 #include "ledger/audit.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 
+#include "crypto/set_hash.h"
 #include "layout.h"
 #include "ledger/ledger.h"
 
 namespace tz::ledger {
 namespace {
 
-// An order-independent fingerprint of a set of key/value pairs: the sum,
-// lane-wise mod 2^64, of SHA-256(len(key) || key || value). Equal sets give
-// equal fingerprints; a missing, extra or altered pair changes it.
-struct Fingerprint {
-  uint64_t lanes[4] = {0, 0, 0, 0};
-  uint64_t count = 0;
-  void Add(std::string_view key, std::string_view value) {
-    std::string len = EncodeU64(key.size());
-    Digest d = HashParts(HashAlgorithm::kSha256, {AsBytes(len), AsBytes(key), AsBytes(value)});
-    for (int i = 0; i < 4; ++i) lanes[i] += DecodeU64(AsString(d.span().subspan(8 * i, 8)));
-    ++count;
-  }
-  bool operator==(const Fingerprint&) const = default;
-};
+// Derived families are compared through keyed multiset fingerprints
+// (crypto/set_hash.h) with a key drawn for this audit, so whoever wrote the
+// store cannot craft a different set with the same fingerprint.
+using Fingerprint = SetHash;
+using Prints = std::map<std::string, Fingerprint>;
 
-// The family a derived key belongs to: "i" (entry ids), "n" (log nodes),
-// "x/<name>" (term indices), "x/time"; "" for everything else.
+Fingerprint& PrintOf(Prints* prints, const std::string& family, const SetHash::Key& key) {
+  auto it = prints->find(family);
+  if (it == prints->end()) it = prints->emplace(family, Fingerprint(key)).first;
+  return it->second;
+}
+
+// The family a derived key belongs to: "e" (entries), "i" (entry ids), "n"
+// (log nodes), "x/<name>" (term indices), "x/time"; "" for everything else.
 std::string Family(std::string_view key) {
   if (key.starts_with("i/")) return "i";
   if (key.starts_with("n/")) return "n";
@@ -41,6 +43,7 @@ std::string Family(std::string_view key) {
 // later blocks, and only fingerprints the derived families it is given.
 class ReplayStore : public KvStore {
  public:
+  explicit ReplayStore(const SetHash::Key& key) : key_(key) {}
   Result<std::optional<std::string>> Get(std::string_view key) const override {
     return mem_->Get(key);
   }
@@ -48,8 +51,12 @@ class ReplayStore : public KvStore {
     KvBatch keep;
     for (const auto& op : batch.ops()) {
       std::string fam = Family(op.key);
-      if (!fam.empty()) {
-        prints_[fam].Add(op.key, op.value);
+      if (fam == "e") {
+        // The replay's entries are the stored ones it read (Audit counts the
+        // stored "e/" keys instead of hashing them twice).
+        ++entries_;
+      } else if (!fam.empty()) {
+        PrintOf(&prints_, fam, key_).Add({AsBytes(op.key), AsBytes(op.value)});
       } else if (op.key.starts_with("s/") || op.key.starts_with("m/")) {
         if (op.erase) {
           keep.Delete(op.key);
@@ -64,9 +71,11 @@ class ReplayStore : public KvStore {
               const std::function<bool(std::string_view, std::string_view)>& fn) const override {
     return mem_->Scan(begin, end, fn);
   }
-  std::map<std::string, Fingerprint> prints_;
+  Prints prints_;
+  uint64_t entries_ = 0;
 
  private:
+  SetHash::Key key_;
   std::unique_ptr<KvStore> mem_ = NewMemKvStore();
 };
 
@@ -101,16 +110,22 @@ std::optional<AuditFailure> CheckCheckpoint(const KvStore& store, const Ledger& 
   return std::nullopt;
 }
 
-// Stored fingerprints of the derived families.
-Result<std::map<std::string, Fingerprint>> StoredPrints(const KvStore& store) {
-  std::map<std::string, Fingerprint> prints;
-  for (std::string_view prefix : {"e/", "i/", "n/", "x/"}) {
+// Stored fingerprints of the derived families, and the number of stored
+// entries.
+Status StoredPrints(const KvStore& store, const SetHash::Key& key, Prints* prints,
+                    uint64_t* entries) {
+  *entries = 0;
+  TZ_RETURN_IF_ERROR(ScanPrefix(store, "e/", [&](std::string_view, std::string_view) {
+    ++*entries;
+    return true;
+  }));
+  for (std::string_view prefix : {"i/", "n/", "x/"}) {
     TZ_RETURN_IF_ERROR(ScanPrefix(store, prefix, [&](std::string_view k, std::string_view v) {
-      prints[Family(k)].Add(k, v);
+      PrintOf(prints, Family(k), key).Add({AsBytes(k), AsBytes(v)});
       return true;
     }));
   }
-  return prints;
+  return Status::Ok();
 }
 
 std::optional<AuditFailure> CompareState(const KvStore& stored, const KvStore& replayed) {
@@ -148,6 +163,122 @@ std::string AuditFailure::ToString() const {
   return out;
 }
 
+namespace {
+
+// A block read from the store with its entries parsed and signatures
+// checked, or the failure that stopped reading.
+struct PreparedBlock {
+  uint64_t height = 0;
+  std::optional<AuditFailure> failure;
+  Block block;
+  PreparedEntries prepared;
+};
+
+// Reads blocks 0..head in order on its own thread and prepares each
+// (PrepareEntries on `threads` threads, keys from the stored state: safe,
+// see PrepareEntries), staying at most kAhead blocks ahead of the consumer,
+// so that verifying the next blocks overlaps with applying this one.
+class BlockReader {
+ public:
+  static constexpr size_t kAhead = 2;
+
+  BlockReader(const KvStore& store, uint64_t head_height, int threads)
+      : store_(store), keys_(&store), head_(head_height), threads_(threads) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~BlockReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // The next block, in height order.
+  PreparedBlock Next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !ready_.empty(); });
+    PreparedBlock b = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    return b;
+  }
+
+ private:
+  void Run() {
+    uint64_t log_size = 0;
+    for (uint64_t h = 0; h <= head_; ++h) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || ready_.size() < kAhead; });
+        if (stop_) return;
+      }
+      PreparedBlock b = Read(h, &log_size);
+      bool failed = b.failure.has_value();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ready_.push_back(std::move(b));
+      }
+      cv_.notify_all();
+      if (failed) return;
+    }
+  }
+
+  PreparedBlock Read(uint64_t h, uint64_t* log_size) {
+    PreparedBlock out;
+    out.height = h;
+    auto header_bytes = store_.Get(layout::BlockKey(h));
+    if (!header_bytes.ok()) {
+      out.failure = Fail(h, header_bytes.status());
+      return out;
+    }
+    if (!*header_bytes) {
+      out.failure = Fail(h, Bad("audit.block_missing", "block is not stored"));
+      return out;
+    }
+    auto header = BlockHeader::Parse(**header_bytes);
+    if (!header.ok()) {
+      out.failure = Fail(h, header.status());
+      return out;
+    }
+    if (header->log_size < *log_size) {
+      out.failure = Fail(h, Bad("block.header_mismatch", "log size decreases"));
+      return out;
+    }
+    out.block.header = *header;
+    std::vector<std::string>& entries = out.block.entries;
+    entries.reserve(header->log_size - *log_size);
+    Status scan = store_.Scan(layout::EntryKey(*log_size), layout::EntryKey(header->log_size),
+                              [&](std::string_view, std::string_view v) {
+                                entries.emplace_back(v);
+                                return true;
+                              });
+    if (!scan.ok()) {
+      out.failure = Fail(h, scan);
+      return out;
+    }
+    if (entries.size() != header->log_size - *log_size) {
+      out.failure = Fail(h, Bad("audit.entry_missing", "the block's entries are not all stored"));
+      return out;
+    }
+    out.prepared = PrepareEntries(entries, keys_, threads_);
+    *log_size = header->log_size;
+    return out;
+  }
+
+  const KvStore& store_;
+  const State keys_;
+  const uint64_t head_;
+  const int threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<PreparedBlock> ready_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 AuditReport Audit(const KvStore& store, const AuditOptions& options) {
   auto start = std::chrono::steady_clock::now();
   AuditReport r;
@@ -171,7 +302,8 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
     return done(Fail(std::nullopt, Bad("audit.head_mismatch", "head or chain record is corrupt")));
   }
   uint64_t head_height = static_cast<uint64_t>(*GetInt(*head_json, "height"));
-  auto owned = std::make_unique<ReplayStore>();
+  const SetHash::Key print_key = SetHash::RandomKey();
+  auto owned = std::make_unique<ReplayStore>(print_key);
   ReplayStore* replay_store = owned.get();
   LedgerOptions lo;
   lo.sync = false;
@@ -179,44 +311,31 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
   std::unique_ptr<Ledger> replay = Ledger::NewReplica(
       std::move(owned), *GetString(*chain_json, "chain"), *GetString(*chain_json, "origin"), lo);
   uint64_t log_size = 0;
-  for (uint64_t h = 0; h <= head_height; ++h) {
-    auto header_bytes = store.Get(layout::BlockKey(h));
-    if (!header_bytes.ok()) return done(Fail(h, header_bytes.status()));
-    if (!*header_bytes) return done(Fail(h, Bad("audit.block_missing", "block is not stored")));
-    auto header = BlockHeader::Parse(**header_bytes);
-    if (!header.ok()) return done(Fail(h, header.status()));
-    Block block{*header, {}};
-    if (header->log_size < log_size) {
-      return done(Fail(h, Bad("block.header_mismatch", "log size decreases")));
-    }
-    block.entries.reserve(header->log_size - log_size);
-    Status scan = store.Scan(layout::EntryKey(log_size), layout::EntryKey(header->log_size),
-                             [&](std::string_view, std::string_view v) {
-                               block.entries.emplace_back(v);
-                               return true;
-                             });
-    if (!scan.ok()) return done(Fail(h, scan));
-    if (block.entries.size() != header->log_size - log_size) {
-      return done(Fail(h, Bad("audit.entry_missing", "the block's entries are not all stored")));
-    }
-    uint64_t bad = UINT64_MAX;
-    auto built = replay->ReplayBlock(block, &bad);
-    if (!built.ok()) {
-      AuditFailure f{h, std::nullopt, "", built.status()};
-      if (bad != UINT64_MAX) {
-        f.entry_index = bad;
-        f.entry_id = ToHex(EntryIdOf(AsBytes(block.entries[bad - log_size])));
+  {
+    BlockReader reader(store, head_height, options.verify_threads);
+    for (uint64_t h = 0; h <= head_height; ++h) {
+      PreparedBlock pb = reader.Next();
+      if (pb.failure) return done(std::move(pb.failure));
+      const BlockHeader& header = pb.block.header;
+      uint64_t bad = UINT64_MAX;
+      auto built = replay->ReplayBlock(pb.block, std::move(pb.prepared), &bad);
+      if (!built.ok()) {
+        AuditFailure f{h, std::nullopt, "", built.status()};
+        if (bad != UINT64_MAX) {
+          f.entry_index = bad;
+          f.entry_id = ToHex(EntryIdOf(AsBytes(pb.block.entries[bad - log_size])));
+        }
+        return done(std::move(f));
       }
-      return done(std::move(f));
+      auto committed = replay->CommitWithCheckpoint(std::move(*built), "");
+      if (!committed.ok()) return done(Fail(h, committed.status()));
+      std::string note;
+      if (auto f = CheckCheckpoint(store, *replay, header, &note)) return done(std::move(f));
+      log_size = header.log_size;
+      ++r.blocks;
+      r.entries += header.entries;
+      if (options.progress) options.progress(h);
     }
-    auto committed = replay->CommitWithCheckpoint(std::move(*built), "");
-    if (!committed.ok()) return done(Fail(h, committed.status()));
-    std::string note;
-    if (auto f = CheckCheckpoint(store, *replay, *header, &note)) return done(std::move(f));
-    log_size = header->log_size;
-    ++r.blocks;
-    r.entries += header->entries;
-    if (options.progress) options.progress(h);
   }
   // Nothing beyond the head.
   auto next_block = store.Get(layout::BlockKey(head_height + 1));
@@ -229,25 +348,32 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
     return done(Fail(head_height,
                      Bad("audit.head_mismatch", "the head record differs from the last block")));
   }
-  auto stored = StoredPrints(store);
-  if (!stored.ok()) return done(Fail(std::nullopt, stored.status()));
-  std::map<std::string, Fingerprint>& replayed = replay_store->prints_;
+  Prints stored;
+  uint64_t stored_entries = 0;
+  if (Status s = StoredPrints(store, print_key, &stored, &stored_entries); !s.ok()) {
+    return done(Fail(std::nullopt, s));
+  }
+  // Every replayed block read its entries from one contiguous key range, so
+  // equal counts mean there is no stored entry outside those ranges.
+  if (stored_entries != replay_store->entries_) {
+    return done(Fail(std::nullopt, Bad("audit.extra_data", "stored entries differ")));
+  }
+  Prints& replayed = replay_store->prints_;
   std::vector<std::string> families;
-  for (const auto& [k, v] : *stored) families.push_back(k);
+  for (const auto& [k, v] : stored) families.push_back(k);
   for (const auto& [k, v] : replayed) families.push_back(k);
   for (const std::string& fam : families) {
-    if ((*stored)[fam] == replayed[fam]) continue;
+    const Fingerprint& a = PrintOf(&stored, fam, print_key);
+    const Fingerprint& b = PrintOf(&replayed, fam, print_key);
+    if (a == b) continue;
     if (fam == "n") {
       return done(Fail(std::nullopt,
                        Bad("audit.node_mismatch", "stored log nodes differ from the replay")));
     }
-    if (fam == "e") {
-      return done(Fail(std::nullopt, Bad("audit.extra_data", "stored entries differ")));
-    }
     return done(Fail(std::nullopt, Bad("audit.index_mismatch",
                                        "index '" + fam + "' differs from the replay (" +
-                                           std::to_string((*stored)[fam].count) + " stored, " +
-                                           std::to_string(replayed[fam].count) + " expected)")));
+                                           std::to_string(a.count()) + " stored, " +
+                                           std::to_string(b.count()) + " expected)")));
   }
   return done(CompareState(store, *replay_store));
 }

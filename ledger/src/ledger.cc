@@ -200,29 +200,44 @@ BlockBuilder Ledger::NewBlock(int64_t time, std::string proposer) const {
   return b;
 }
 
+PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys,
+                               int threads) {
+  size_t n = entries.size();
+  PreparedEntries p;
+  p.parsed.resize(n);
+  p.verified.assign(n, 0);
+  ParallelFor(n, threads, [&](size_t i) {
+    p.parsed[i] = ParseSignedEntry(entries[i]);
+    if (!p.parsed[i]->ok()) return;
+    const SignedEntry& e = p.parsed[i]->value();
+    // Genesis is signed by a key that is not in any state yet; Add checks it.
+    auto key = keys.GetKey(e.key);
+    if (!key.ok() || !*key) return;
+    const PublicKey& pk = (*key)->public_key;
+    if (KeyIdOf(pk) == e.key && VerifyEntrySignature(e, pk).ok()) p.verified[i] = 1;
+  });
+  return p;
+}
+
 std::vector<Result<Receipt>> Ledger::AddAll(BlockBuilder* builder,
                                             std::span<const std::string> entries) const {
-  size_t n = entries.size();
-  std::vector<std::optional<Result<SignedEntry>>> parsed(n);
-  std::vector<char> verified(n, 0);
-  State committed(store_.get());
-  ParallelFor(n, options_.verify_threads, [&](size_t i) {
-    parsed[i] = ParseSignedEntry(entries[i]);
-    if (!parsed[i]->ok()) return;
-    const SignedEntry& e = parsed[i]->value();
-    // Key id -> public key never changes, so a committed record can be used
-    // even if the key is revoked later in this block (ValidateEntry checks
-    // revocation in order).
-    auto key = committed.GetKey(e.key);
-    if (key.ok() && *key && VerifyEntrySignature(e, (*key)->public_key).ok()) verified[i] = 1;
-  });
+  // Key id -> public key never changes, so the committed state's records
+  // serve even if a key is revoked later in this block (ValidateEntry checks
+  // revocation in order).
+  return AddPrepared(builder,
+                     PrepareEntries(entries, State(store_.get()), options_.verify_threads));
+}
+
+std::vector<Result<Receipt>> Ledger::AddPrepared(BlockBuilder* builder,
+                                                 PreparedEntries&& prepared) const {
+  size_t n = prepared.parsed.size();
   std::vector<Result<Receipt>> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!parsed[i]->ok()) {
-      out.push_back(parsed[i]->status());
+    if (!prepared.parsed[i]->ok()) {
+      out.push_back(prepared.parsed[i]->status());
     } else {
-      out.push_back(builder->Add(parsed[i]->value(), verified[i] != 0));
+      out.push_back(builder->Add(prepared.parsed[i]->value(), prepared.verified[i] != 0));
     }
   }
   return out;
@@ -301,7 +316,17 @@ Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const NoteSigner* s
 }
 
 Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, uint64_t* bad_entry) const {
+  return ReplayBlock(block,
+                     PrepareEntries(block.entries, State(store_.get()), options_.verify_threads),
+                     bad_entry);
+}
+
+Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, PreparedEntries&& prepared,
+                                         uint64_t* bad_entry) const {
   const BlockHeader& want = block.header;
+  if (prepared.parsed.size() != block.entries.size()) {
+    return Status::Internal("ledger.internal", "prepared entries do not match the block");
+  }
   Head h = head();
   if (want.chain != chain_) {
     return Status::Verification("block.wrong_chain", "block is for chain '" + want.chain + "'");
@@ -324,7 +349,7 @@ Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, uint64_t* bad_entry
     }
   }
   BlockBuilder b = NewBlock(want.time, want.proposer);
-  std::vector<Result<Receipt>> results = AddAll(&b, block.entries);
+  std::vector<Result<Receipt>> results = AddPrepared(&b, std::move(prepared));
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i].ok()) {
       uint64_t index = h.log_size + i;

@@ -223,6 +223,61 @@ TEST_F(AuditTest, TamperedEntryIsPinpointed) {
   EXPECT_EQ(f.entry_id.size(), 64u);
 }
 
+// Audit verifies signatures ahead of applying blocks with public keys from
+// the stored (untrusted) state. A forger who rewrites an entry under the
+// builder's key id and puts their own public key into the stored key record
+// must still get the entry's precise failure, not a pass of the signature
+// check: a stored key is used only when it hashes to the entry's key id.
+TEST_F(AuditTest, ForgedEntryWithSwappedStoredKeyIsPinpointed) {
+  testing::Client forger = testing::MakeClient("builder");
+  testing::Client& builder = c.c("builder");
+  // Entry 9 (block 2) is the builder's; re-sign its body under the builder's
+  // key id with the forger's secret key.
+  auto stored = c.ledger->store().Get("e/" + EncodeU64(9));
+  ASSERT_TRUE(stored.ok() && *stored);
+  auto original = ParseSignedEntry(**stored);
+  ASSERT_TRUE(original.ok());
+  ASSERT_EQ(original->key, builder.id);
+  auto forged = SignEntry(testing::kChain, original->entry, builder.id, forger.keys.secret_key,
+                          original->seq, original->time);
+  ASSERT_TRUE(forged.ok());
+  KvBatch b;
+  b.Put("e/" + EncodeU64(9), forged->bytes);
+  auto rec = c.ledger->CommittedState().GetKey(builder.id);
+  ASSERT_TRUE(rec.ok() && *rec);
+  KeyRecord swapped = **rec;
+  swapped.public_key = forger.keys.public_key;
+  b.Put(StateKeyForKey(builder.id), swapped.ToJson().Canonical());
+  ASSERT_TRUE(c.ledger->mutable_store()->Write(b, false).ok());
+  AuditReport r = Audit(c.ledger->store());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure->height, 2u);
+  EXPECT_EQ(r.failure->entry_index, 9u);
+  EXPECT_EQ(r.failure->status.reason(), "envelope.bad_signature");
+}
+
+// An entry record outside every block's key range (not at the head either)
+// is found by counting the stored entries.
+TEST_F(AuditTest, StrayEntryKeyIsFound) {
+  KvBatch b;
+  b.Put("e/zz", "{}");
+  ASSERT_TRUE(c.ledger->mutable_store()->Write(b, false).ok());
+  AuditReport r = Audit(c.ledger->store());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure->status.reason(), "audit.extra_data");
+}
+
+// Audits run with any number of verification threads agree.
+TEST_F(AuditTest, VerifyThreadCountsAgree) {
+  for (int threads : {1, 2, 4}) {
+    AuditOptions o;
+    o.verify_threads = threads;
+    AuditReport r = Audit(c.ledger->store(), o);
+    ASSERT_TRUE(r.ok()) << threads << ": " << r.failure->ToString();
+    EXPECT_EQ(r.entries, 25u);
+  }
+}
+
 TEST_F(AuditTest, TamperedHeaderStateIndexCheckpoint) {
   {
     AuditFailure f = Tamper("b/" + EncodeU64(3), [](std::string* v) {

@@ -62,6 +62,26 @@ struct LedgerOptions {
 
 class Ledger;
 
+// Entries parsed and signature-checked ahead of adding them in order (the
+// parallel half of AddAll; audit runs it for the next blocks while the
+// current one is applied).
+struct PreparedEntries {
+  std::vector<std::optional<Result<SignedEntry>>> parsed;  // one per entry
+  // 1 when the entry's signature verified under a public key whose KeyIdOf
+  // equals the entry's key id; such an entry skips re-verification in Add.
+  std::vector<char> verified;
+};
+
+// Parses `entries` and verifies each signature on `threads` threads with the
+// public key that `keys` records for the entry's key id. A key id is the
+// hash of its public key (KeyIdOf), and a record is used only if its public
+// key hashes to the id, so `keys` may be any state: the committed one, a
+// later one, or an untrusted stored one. An entry whose key is unknown
+// there, or whose check fails, stays unverified; adding it verifies it in
+// order and rejects it with the precise reason.
+PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys,
+                               int threads);
+
 // The block being built. Move-only; created by Ledger::NewBlock.
 class BlockBuilder {
  public:
@@ -132,6 +152,9 @@ class Ledger {
   // then Adds each in order; one result per entry.
   std::vector<Result<Receipt>> AddAll(BlockBuilder* builder,
                                       std::span<const std::string> entries) const;
+  // Adds entries prepared by PrepareEntries, in order; one result per entry.
+  std::vector<Result<Receipt>> AddPrepared(BlockBuilder* builder,
+                                           PreparedEntries&& prepared) const;
   // Writes the block with one synced batch and a checkpoint signed by
   // `signer`. Requires builder from NewBlock on this ledger at the current
   // head ("ledger.stale_block" otherwise). An empty block is allowed.
@@ -155,6 +178,10 @@ class Ledger {
   // returns its ValidateEntry status with the message prefixed by
   // "entry <index>"; *bad_entry gets the entry's log index.
   Result<BlockBuilder> ReplayBlock(const Block& block, uint64_t* bad_entry = nullptr) const;
+  // As above with the block's entries already prepared (PrepareEntries over
+  // block.entries, in the same order).
+  Result<BlockBuilder> ReplayBlock(const Block& block, PreparedEntries&& prepared,
+                                   uint64_t* bad_entry = nullptr) const;
 
   // ---- reads ----
   // Signed entry bytes at a log index ("ledger.no_entry", kNotFound).
