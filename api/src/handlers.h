@@ -14,6 +14,7 @@
 
 #include "api/http.h"
 #include "api/metrics.h"
+#include "api/proof_cache.h"
 #include "api/router.h"
 #include "api/service.h"
 #include "crypto/json.h"
@@ -66,6 +67,7 @@ struct Ctx {
   std::string openapi;  // rendered once
   std::string portal_dir;
   ReadCache cache;
+  ProofCache proofs;  // log nodes and the head checkpoint for proofs
 };
 
 void AddServiceRoutes(Router* r, Ctx* ctx);  // health, metrics, openapi, consortium, portal
@@ -78,6 +80,12 @@ void AddEvidenceRoutes(Router* r, Ctx* ctx);  // evidence packages, RFC 3161 TSA
 // The summary of the entry at a log index: {"id","index","height","time",
 // "type","key","party","signed"}.
 Result<Json> EntrySummary(Ctx* ctx, uint64_t index);
+// The same summary written as canonical JSON onto *out (byte for byte what
+// Response::Json(EntrySummary(...)) would write); *type gets its type.
+Status AppendEntrySummary(Ctx* ctx, uint64_t index, std::string* out, std::string* type);
+// ProofJson's object written as canonical JSON onto *out, with proofs and
+// the checkpoint from ctx->proofs.
+Status AppendProof(Ctx* ctx, uint64_t index, uint64_t size, uint64_t height, std::string* out);
 // {"index","tree_size","hashes","checkpoint","tlog_proof"} against the
 // checkpoint of `height` (whose log size is `size`).
 Result<Json> ProofJson(ledger::Ledger& l, uint64_t index, uint64_t size, uint64_t height);

@@ -1,7 +1,9 @@
 #include <algorithm>
 
+#include "api/entry_facts.h"
 #include "crypto/encoding.h"
 #include "handlers.h"
+#include "json_out.h"
 #include "ledger/tlog_proof.h"
 
 namespace tz::api {
@@ -87,7 +89,7 @@ Result<std::string> ReadCache::PartyOf(ledger::Ledger& l, const ledger::KeyId& k
 Result<Json> EntrySummary(Ctx* ctx, uint64_t index) {
   ledger::Ledger& l = ctx->node->ledger();
   TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(index));
-  TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
+  TZ_ASSIGN_OR_RETURN(EntryFacts e, ReadEntryFacts(bytes));
   TZ_ASSIGN_OR_RETURN(ReadCache::BlockRef b, ctx->cache.BlockOf(l, index));
   TZ_ASSIGN_OR_RETURN(std::string party, ctx->cache.PartyOf(l, e.key));
   Json j = Json::MakeObject();
@@ -95,11 +97,78 @@ Result<Json> EntrySummary(Ctx* ctx, uint64_t index) {
   j.set("index", Json(index));
   j.set("height", Json(b.height));
   j.set("time", Json(b.time));
-  j.set("type", Json(e.type));
+  j.set("type", Json(std::move(e.type)));
   j.set("key", Json(ledger::ToHex(e.key)));
   j.set("party", Json(std::move(party)));
-  j.set("signed", Json(std::move(e.bytes)));
+  j.set("signed", Json(std::move(bytes)));
   return j;
+}
+
+Status AppendEntrySummary(Ctx* ctx, uint64_t index, std::string* out, std::string* type) {
+  ledger::Ledger& l = ctx->node->ledger();
+  TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(index));
+  TZ_ASSIGN_OR_RETURN(EntryFacts e, ReadEntryFacts(bytes));
+  TZ_ASSIGN_OR_RETURN(ReadCache::BlockRef b, ctx->cache.BlockOf(l, index));
+  TZ_ASSIGN_OR_RETURN(std::string party, ctx->cache.PartyOf(l, e.key));
+  // JCS order: height, id, index, key, party, signed, time, type.
+  out->append("{\"height\":");
+  jsonout::Uint(out, b.height);
+  out->append(",\"id\":\"");
+  out->append(ledger::ToHex(e.id));
+  out->append("\",\"index\":");
+  jsonout::Uint(out, index);
+  out->append(",\"key\":\"");
+  out->append(ledger::ToHex(e.key));
+  out->append("\",\"party\":");
+  jsonout::String(out, party);
+  out->append(",\"signed\":");
+  jsonout::String(out, bytes);
+  out->append(",\"time\":");
+  jsonout::Int(out, b.time);
+  out->append(",\"type\":");
+  jsonout::String(out, e.type);
+  out->push_back('}');
+  *type = std::move(e.type);
+  return Status::Ok();
+}
+
+Status AppendProof(Ctx* ctx, uint64_t index, uint64_t size, uint64_t height, std::string* out) {
+  ledger::Ledger& l = ctx->node->ledger();
+  TZ_ASSIGN_OR_RETURN(std::vector<Digest> hashes, ctx->proofs.InclusionProof(l, index, size));
+  TZ_ASSIGN_OR_RETURN(std::shared_ptr<const CachedNote> note, ctx->proofs.Checkpoint(l, height));
+  // JCS order: checkpoint, hashes, index, tlog_proof, tree_size.
+  out->append("{\"checkpoint\":");
+  out->append(note->json);
+  out->append(",\"hashes\":[");
+  size_t first_hash = out->size() + 1;
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->push_back('"');
+    jsonout::Base64(out, hashes[i]);
+    out->push_back('"');
+  }
+  out->append("],\"index\":");
+  jsonout::Uint(out, index);
+  // The C2SP tlog-proof text (ledger::TlogProof::Format without extra
+  // data) as a JSON string: only its newlines need escaping, and its note
+  // part is the cached note's literal without the opening quote.
+  out->append(",\"tlog_proof\":\"");
+  out->append(ledger::kTlogProofHeader);
+  out->append("\\nindex ");
+  jsonout::Uint(out, index);
+  out->append("\\n");
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    char b64[44];  // the same base64 text as in "hashes"
+    out->copy(b64, sizeof b64, first_hash + i * 47);
+    out->append(b64, sizeof b64);
+    out->append("\\n");
+  }
+  out->append("\\n");
+  out->append(note->json, 1);
+  out->append(",\"tree_size\":");
+  jsonout::Uint(out, size);
+  out->push_back('}');
+  return Status::Ok();
 }
 
 Result<ledger::BlockHeader> BlockAtSize(ledger::Ledger& l, uint64_t size) {

@@ -88,6 +88,14 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   std::vector<std::string_view> segs = Split(path);
   Status param_error;
   for (const Route& r : routes_) {
+    // Cheap pre-filter (this runs for every request): the literal part of
+    // the pattern before its first parameter must prefix the path, and a
+    // pattern without parameters must equal it.
+    size_t brace = r.pattern.find('{');
+    if (brace == std::string::npos ? path != r.pattern
+                                   : !path.starts_with(std::string_view(r.pattern).substr(0, brace))) {
+      continue;
+    }
     std::vector<std::string_view> pat = Split(r.pattern);
     bool wildcard = !pat.empty() && IsParam(pat.back()) && ParamType(pat.back())[0] == '*';
     if (wildcard ? segs.size() < pat.size() : segs.size() != pat.size()) continue;

@@ -139,6 +139,57 @@ TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
   EXPECT_EQ(r->status, 200) << r->body;
 }
 
+// GET /v1/documents/{sha256} writes its JSON directly (the hot public
+// path) and takes proofs from an in-memory node cache; it must equal, byte
+// for byte, what the generic routes give for the same entries and proof.
+TEST_F(NodeApiTest, DocumentAnswerEqualsEntryAndProofRoutes) {
+  auto c = node_->Client();
+  std::vector<std::string> digests;
+  // Titles that need escaping; one block per entry, so the log size moves
+  // through sizes with and without incomplete right edges.
+  const char* titles[] = {"plain", "quote \" and \\ backslash", "line\nbreak\ttab\x01",
+                          "竣工图 — 第3栋", "}{][,:"};
+  for (int i = 0; i < 13; ++i) {
+    std::string content = "doc-equality " + std::to_string(i);
+    auto r = c.Post("/v1/entries",
+                    node_->Entry(node_->builder, Notarize(content, "EQ-1", titles[i % 5])),
+                    "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+    digests.push_back(ToHex(Sha256(content)));
+  }
+  for (const std::string& hex : digests) {
+    auto doc = c.Get("/v1/documents/" + hex);
+    ASSERT_TRUE(doc);
+    ASSERT_EQ(doc->status, 200) << doc->body;
+    EXPECT_EQ(doc->get_header_value("Content-Type"), "application/json");
+    auto j = ParseJson(doc->body);
+    ASSERT_TRUE(j.ok()) << doc->body;
+    std::string expect = "{\"entries\":[";
+    bool first = true;
+    for (const Json& e : j->find("entries")->as_array()) {
+      auto one = c.Get("/v1/entries/" + e.find("id")->as_string());
+      ASSERT_TRUE(one);
+      ASSERT_EQ(one->status, 200);
+      if (!first) expect += ",";
+      first = false;
+      expect += one->body;
+    }
+    std::string id = j->find("entries")->as_array()[0].find("id")->as_string();
+    auto proof = c.Get("/v1/entries/" + id + "/proof");
+    ASSERT_TRUE(proof);
+    ASSERT_EQ(proof->status, 200);
+    expect += "],\"in_archive\":false,\"notarized\":true,\"proof\":" + proof->body +
+              ",\"sha256\":\"" + hex + "\"}";
+    EXPECT_EQ(doc->body, expect);
+  }
+  // Unknown digest: still the stable error.
+  auto r = c.Get("/v1/documents/" + std::string(64, '0'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(ErrorCode(r->body), "document.not_notarized");
+}
+
 TEST_F(NodeApiTest, ConcurrentSubmissions) {
   // One key per thread keeps each key's sequence numbers in order.
   std::atomic<int> created{0};
