@@ -1,6 +1,8 @@
 #include "ledger/sequencer.h"
 
 #include <chrono>
+#include <iterator>
+#include <memory>
 
 namespace tz::ledger {
 
@@ -16,56 +18,26 @@ Sequencer::Sequencer(Ledger* ledger, NoteSigner signer, std::string proposer,
       proposer_(std::move(proposer)),
       options_(std::move(options)) {
   if (!options_.clock) options_.clock = NowMs;
-  committed_height_ = ledger_->head().height;
   thread_ = std::thread([this] { Run(); });
 }
 
-Sequencer::~Sequencer() {
+Sequencer::~Sequencer() { Stop(); }
+
+void Sequencer::Submit(std::string bytes, Done done) {
+  Status refused;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  work_cv_.notify_all();
-  thread_.join();
-}
-
-Status Sequencer::SealLocked() {
-  if (!pending_ || pending_->entry_count() == 0) return Status::Ok();
-  uint64_t height = pending_->height();
-  auto header = ledger_->Commit(std::move(*pending_), signer_);
-  pending_.reset();
-  if (!header.ok()) {
-    failed_height_ = height;
-    failure_ = header.status();
-  } else {
-    committed_height_ = height;
-  }
-  done_cv_.notify_all();
-  return header.status();
-}
-
-void Sequencer::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    if (pending_ && pending_->entry_count() > 0) {
-      int64_t age = options_.clock() - pending_since_;
-      if (stop_ || pending_->entry_count() >= options_.max_block_entries ||
-          age >= options_.max_block_delay_ms) {
-        (void)SealLocked();
-        continue;
-      }
-      work_cv_.wait_for(lock, std::chrono::milliseconds(options_.max_block_delay_ms - age));
+    if (stop_) {
+      refused = Status(Code::kUnavailable, "sequencer.stopped", "the sequencer has stopped");
+    } else if (queue_.size() >= options_.max_queue) {
+      refused = Status(Code::kUnavailable, "sequencer.busy", "too many entries waiting");
     } else {
-      if (stop_) return;
-      work_cv_.wait(lock);
+      queue_.push_back({std::move(bytes), std::move(done)});
+      cv_.notify_one();
+      return;
     }
   }
-}
-
-Status Sequencer::WaitFor(std::unique_lock<std::mutex>& lock, uint64_t height) {
-  done_cv_.wait(lock, [&] { return committed_height_ >= height || failed_height_ == height; });
-  if (committed_height_ >= height) return Status::Ok();
-  return failure_;
+  done(std::move(refused));
 }
 
 Result<Receipt> Sequencer::Submit(std::string_view bytes) {
@@ -75,29 +47,92 @@ Result<Receipt> Sequencer::Submit(std::string_view bytes) {
 }
 
 std::vector<Result<Receipt>> Sequencer::SubmitBatch(std::span<const std::string> entries) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (!pending_ || pending_->entry_count() == 0) {
-    pending_.emplace(ledger_->NewBlock(options_.clock(), proposer_));
-    pending_since_ = options_.clock();
+  // Each callback fills its slot; the last one releases the caller.
+  struct Wait {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t left;
+    std::vector<std::optional<Result<Receipt>>> results;
+  };
+  auto w = std::make_shared<Wait>();
+  w->left = entries.size();
+  w->results.resize(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Submit(entries[i], [w, i](Result<Receipt> r) {
+      std::lock_guard<std::mutex> lock(w->mu);
+      w->results[i] = std::move(r);
+      if (--w->left == 0) w->cv.notify_all();
+    });
   }
-  std::vector<Result<Receipt>> results = ledger_->AddAll(&*pending_, entries);
-  uint64_t height = pending_->height();
-  bool any = false;
-  for (const auto& r : results) any = any || r.ok();
-  if (!any) return results;
-  work_cv_.notify_one();
-  Status s = WaitFor(lock, height);
-  if (!s.ok()) {
-    for (auto& r : results) {
-      if (r.ok()) r = s;
-    }
-  }
-  return results;
+  std::unique_lock<std::mutex> lock(w->mu);
+  w->cv.wait(lock, [&] { return w->left == 0; });
+  std::vector<Result<Receipt>> out;
+  out.reserve(entries.size());
+  for (auto& r : w->results) out.push_back(std::move(*r));
+  return out;
 }
 
-Status Sequencer::Flush() {
-  std::unique_lock<std::mutex> lock(mu_);
-  return SealLocked();
+void Sequencer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+SequencerStats Sequencer::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void Sequencer::Run() {
+  for (;;) {
+    std::vector<Item> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.size() <= options_.max_block_entries) {
+        batch.swap(queue_);
+      } else {
+        auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_block_entries);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+        queue_.erase(queue_.begin(), end);
+      }
+    }
+    CommitBatch(batch);
+  }
+}
+
+void Sequencer::CommitBatch(std::vector<Item>& batch) {
+  std::vector<std::string> bytes;
+  bytes.reserve(batch.size());
+  for (Item& it : batch) bytes.push_back(std::move(it.bytes));
+  BlockBuilder builder = ledger_->NewBlock(options_.clock(), proposer_);
+  std::vector<Result<Receipt>> results = ledger_->AddAll(&builder, bytes);
+  size_t accepted = builder.entry_count();
+  Status commit;
+  if (accepted > 0) {
+    auto header = ledger_->Commit(std::move(builder), signer_);
+    if (!header.ok()) commit = header.status();
+  }
+  {
+    // Stats first, so that a caller woken by its callback sees them.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (commit.ok() && accepted > 0) ++stats_.blocks;
+    stats_.entries += commit.ok() ? accepted : 0;
+    stats_.rejected += batch.size() - (commit.ok() ? accepted : 0);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!results[i].ok()) {
+      batch[i].done(results[i].status());
+    } else if (!commit.ok()) {
+      batch[i].done(commit);
+    } else {
+      batch[i].done(std::move(results[i]).value());
+    }
+  }
 }
 
 }  // namespace tz::ledger

@@ -27,8 +27,13 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
       n->blobs_, archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
   TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(n->blobs_.get()));
   TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
-  n->sequencer_ = std::make_unique<Sequencer>(n->ledger_.get(), n->signer_.get(), n->config_.name,
-                                              options.max_block_entries);
+  // The sequencer signs checkpoints with its own copy of the node key.
+  TZ_ASSIGN_OR_RETURN(ledger::NoteSigner seq_signer,
+                      ledger::NoteSigner::Parse(n->signer_->ToSecretString()));
+  ledger::SequencerOptions seq_opts;
+  seq_opts.max_block_entries = options.max_block_entries;
+  n->sequencer_ = std::make_unique<Sequencer>(n->ledger_.get(), std::move(seq_signer),
+                                              n->config_.name, seq_opts);
   TZ_RETURN_IF_ERROR(n->StartTimestamps(options.timestamps));
   return n;
 }

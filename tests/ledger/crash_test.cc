@@ -31,7 +31,6 @@ using testing::Consortium;
   b.next_seq = *(*l)->CommittedState().GetSeq(b.id) + 1;
   SequencerOptions so;
   so.max_block_entries = 64;
-  so.max_block_delay_ms = 2;
   Sequencer seq(l->get(), NoteSigner::Parse(c.node.ToSecretString()).value(), "zhujian", so);
   for (int batch = 0;; ++batch) {
     std::vector<std::string> entries;

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -352,6 +355,67 @@ TEST(Sequencer, ConcurrentSubmittersAllDurable) {
   ASSERT_TRUE(l.ok());
   EXPECT_TRUE(Audit((*l)->store()).ok());
   std::filesystem::remove_all(dir);
+}
+
+// The asynchronous form: a batch with an invalid entry in the middle commits
+// the others in one block and reports the bad one with its own reason; the
+// queue bound and a stopped sequencer refuse at once.
+TEST(Sequencer, AsyncBatchGroupCommitAndRefusals) {
+  Consortium c;
+  testing::Client& b = c.c("builder");
+  std::vector<std::string> entries;
+  for (int i = 0; i < 5; ++i) entries.push_back(b.Sign(c.Notarize("a" + std::to_string(i))).bytes);
+  entries[2] = entries[1];  // a replay of the entry before it
+  uint64_t height_before = c.ledger->head().height;
+  SequencerOptions so;
+  so.clock = [] { return kT0; };
+  auto seq = std::make_unique<Sequencer>(
+      c.ledger.get(), NoteSigner::Parse(c.node.ToSecretString()).value(), "zhujian", so);
+  std::vector<Result<Receipt>> results = seq->SubmitBatch(entries);
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(results[2].status().reason(), "envelope.replayed");
+  for (int i : {0, 1, 3, 4}) ASSERT_TRUE(results[i].ok()) << results[i].status().ToString();
+  // All accepted entries went into one block (they were queued together).
+  EXPECT_EQ(results[0]->height, results[4]->height);
+  EXPECT_EQ(c.ledger->head().height, height_before + 1);
+  SequencerStats st = seq->stats();
+  EXPECT_EQ(st.blocks, 1u);
+  EXPECT_EQ(st.entries, 4u);
+  EXPECT_EQ(st.rejected, 1u);
+
+  seq->Stop();
+  std::string reason;
+  seq->Submit(b.Sign(c.Notarize("late")).bytes,
+              [&](Result<Receipt> r) { reason = r.status().reason(); });
+  EXPECT_EQ(reason, "sequencer.stopped");
+  seq.reset();
+
+  // A queue of one: while the sequencer thread is held inside a callback,
+  // a second queued entry fills the queue and a third is refused.
+  so.max_queue = 1;
+  Sequencer small(c.ledger.get(), NoteSigner::Parse(c.node.ToSecretString()).value(), "zhujian",
+                  so);
+  std::mutex gate;
+  gate.lock();
+  std::atomic<int> done{0};
+  small.Submit(b.Sign(c.Notarize("q1")).bytes, [&](Result<Receipt> r) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::lock_guard<std::mutex> hold(gate);  // blocks the sequencer thread
+    ++done;
+  });
+  while (small.stats().entries < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  small.Submit(b.Sign(c.Notarize("q2")).bytes, [&](Result<Receipt> r) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    ++done;
+  });
+  std::string busy;
+  small.Submit(b.Sign(c.Notarize("q3")).bytes,
+               [&](Result<Receipt> r) { busy = r.status().reason(); });
+  EXPECT_EQ(busy, "sequencer.busy");
+  gate.unlock();
+  small.Stop();
+  EXPECT_EQ(done.load(), 2);
+  EXPECT_TRUE(Audit(c.ledger->store()).ok());
 }
 
 }  // namespace

@@ -1,23 +1,27 @@
 // The single-node sequencer: orders submitted entries into blocks (a
-// consortium of one, until the consensus layer replaces it).
+// consortium of one, until the consensus layer replaces it), with group
+// commit.
 //
-// Submitters from any number of threads hand in signed entry bytes; each is
-// validated at once against the state including earlier entries of the
-// block being built (so a rejected entry is reported immediately and changes
-// nothing), then the call waits until the block holding it is durable. A
-// background thread seals the block when it reaches max_block_entries or is
-// max_block_delay_ms old. An entry is acknowledged (Submit returns OK) only
-// after its block's synced write: after a crash, every acknowledged entry is
-// in the ledger.
+// Submitters on any number of threads queue signed entry bytes. One
+// sequencer thread takes everything queued (up to max_block_entries),
+// parses and verifies the signatures in parallel (Ledger::AddAll), validates
+// each entry in order against the state left by the entries before it (a
+// rejected entry changes nothing), and commits the accepted ones as one
+// block with one synced write. Entries that arrive while a block is being
+// written wait and go into the next block together, so one fsync serves
+// many submissions without any artificial delay.
+//
+// An entry is acknowledged only after its block's synced write: after a
+// crash, every acknowledged entry is in the ledger.
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
-#include <memory>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,50 +32,65 @@ namespace tz::ledger {
 
 struct SequencerOptions {
   size_t max_block_entries = 4096;
-  int max_block_delay_ms = 10;
+  // Entries waiting beyond this are refused at once ("sequencer.busy").
+  size_t max_queue = 100000;
   // Block time source (ms since the Unix epoch); the system clock if empty.
   std::function<int64_t()> clock;
 };
 
+struct SequencerStats {
+  uint64_t blocks = 0;    // blocks committed
+  uint64_t entries = 0;   // entries committed
+  uint64_t rejected = 0;  // entries refused by validation or a failed commit
+};
+
 class Sequencer {
  public:
+  using Done = std::function<void(Result<Receipt>)>;
+
   // ledger must outlive the Sequencer; nothing else may write to it
   // meanwhile. `proposer` is the member name put in block headers.
   Sequencer(Ledger* ledger, NoteSigner signer, std::string proposer, SequencerOptions options = {});
-  // Seals what is pending and stops the sealing thread.
+  // Stop().
   ~Sequencer();
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
-  // Validates one entry and waits until it is durable. Errors: the
-  // entry's validation reasons (envelope.h, entries.h), or the commit's
-  // failure (e.g. "kv.io"), in which case the whole pending block is dropped.
+  // Queues one entry. `done` runs exactly once, on the sequencer thread,
+  // after the block holding the entry is durable (with its receipt), or with
+  // the entry's validation error (envelope.h, entries.h reasons), or with
+  // the commit's failure (e.g. "kv.io"; the whole block is dropped). It runs
+  // at once, on the caller's thread, with "sequencer.busy" when the queue is
+  // full or "sequencer.stopped" after Stop.
+  void Submit(std::string bytes, Done done);
+  // Blocking forms: queue and wait. One result per entry, in order.
   Result<Receipt> Submit(std::string_view bytes);
-  // As Submit for many entries at once (signatures verified in parallel);
-  // one result per entry, in order, all durable when it returns.
   std::vector<Result<Receipt>> SubmitBatch(std::span<const std::string> entries);
-  // Seals the pending block now, if it has entries, and waits for it.
-  Status Flush();
+
+  // Writes what is queued, then stops the thread. Later submissions get
+  // "sequencer.stopped".
+  void Stop();
+  SequencerStats stats() const;
 
   static int64_t NowMs();
 
  private:
-  Status WaitFor(std::unique_lock<std::mutex>& lock, uint64_t height);
-  Status SealLocked();
+  struct Item {
+    std::string bytes;
+    Done done;
+  };
   void Run();
+  void CommitBatch(std::vector<Item>& batch);
 
   Ledger* ledger_;
   NoteSigner signer_;
   std::string proposer_;
   SequencerOptions options_;
-  std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_;
-  std::optional<BlockBuilder> pending_;
-  int64_t pending_since_ = 0;
-  uint64_t committed_height_ = 0;
-  uint64_t failed_height_ = UINT64_MAX;
-  Status failure_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Item> queue_;
   bool stop_ = false;
+  SequencerStats stats_;
   std::thread thread_;
 };
 

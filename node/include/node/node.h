@@ -20,11 +20,15 @@
 #include "crypto/status.h"
 #include "ledger/ledger.h"
 #include "ledger/note.h"
+#include "ledger/sequencer.h"
 #include "node/config.h"
-#include "node/sequencer.h"
 #include "node/timestamps.h"
 
 namespace tz::node {
+
+// Block production is the ledger's group-commit sequencer.
+using ledger::Sequencer;
+using ledger::SequencerStats;
 
 // Trusted time (node/timestamps.h, docs/timestamp.md). Either, both or
 // neither: a local TSA (this node stamps its checkpoints and serves
