@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/hash.h"
 #include "crypto/status.h"
 
 namespace tz::archive {
@@ -11,6 +12,9 @@ namespace tz::archive {
 // Maps an errno value to a Status with the reasons listed in archive/env.h;
 // `fallback_reason` is used for errors without a specific mapping.
 Status ErrnoStatus(std::string_view fallback_reason, const std::string& what, int err);
+
+// "blob.not_found" for a digest.
+Status BlobNotFound(const Digest& digest);
 
 // Joins path components with '/'.
 inline std::string JoinPath(std::string_view a, std::string_view b) {

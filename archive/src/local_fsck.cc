@@ -100,6 +100,9 @@ void LocalBlobStore::FsckFile(const std::string& rel, const std::string& name,
   if (s.ok()) s = env_->SyncDir(qdir);
   if (s.ok()) s = env_->SyncDir(JoinPath(root_, rel));
   if (s.ok()) {
+    // No chunk index outlives its blob; a repaired blob gets a new one on
+    // its first range read.
+    (void)env_->RemoveFile(ChunkIndexPath(*digest));
     report->quarantined.push_back("quarantine/" + qname);
   } else {
     report->errors.push_back(child + ": quarantine failed: " + s.ToString());

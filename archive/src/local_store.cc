@@ -59,24 +59,6 @@ class LocalBlobReader : public BlobReader {
   Status failed_;
 };
 
-class LocalRangeSource : public ByteSource {
- public:
-  LocalRangeSource(std::unique_ptr<ReadableFile> file, uint64_t offset, uint64_t end)
-      : file_(std::move(file)), pos_(offset), end_(end) {}
-  Result<size_t> Read(uint8_t* buf, size_t n) override {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
-    if (want == 0) return size_t{0};
-    TZ_ASSIGN_OR_RETURN(size_t got, file_->ReadAt(pos_, buf, want));
-    if (got == 0) return Status::Corruption("blob.corrupt", "blob shorter than its size");
-    pos_ += got;
-    return got;
-  }
-
- private:
-  std::unique_ptr<ReadableFile> file_;
-  uint64_t pos_, end_;
-};
-
 class LocalBlobWriter : public BlobWriter {
  public:
   LocalBlobWriter(LocalBlobStore* store, std::string path, std::unique_ptr<WritableFile> file,
@@ -202,7 +184,7 @@ Status LocalBlobStore::Init() {
       TZ_ASSIGN_OR_RETURN(auto names, env_->ListDir(root_));
       for (const auto& n : names) {
         if (n != "blobs" && n != "tmp" && n != "uploads" && n != "quarantine" &&
-            n != "households" && !StartsWith(n, "FORMAT.tmp-")) {
+            n != "households" && n != "chunks" && !StartsWith(n, "FORMAT.tmp-")) {
           return Status(Code::kFailedPrecondition, "store.bad_format",
                         root_ + " is not empty and is not an archive");
         }
@@ -335,33 +317,17 @@ Result<std::unique_ptr<BlobWriter>> LocalBlobStore::NewWriter(const PutOptions& 
       new LocalBlobWriter(this, std::move(path), std::move(file), options));
 }
 
-static Status NotFound(const Digest& digest) {
+Status BlobNotFound(const Digest& digest) {
   return Status::NotFound("blob.not_found", "no blob " + ToHex(digest));
 }
 
 Result<std::unique_ptr<BlobReader>> LocalBlobStore::Open(const Digest& digest) {
   auto file = env_->NewReadableFile(BlobPath(digest));
   if (!file.ok()) {
-    return file.status().code() == Code::kNotFound ? NotFound(digest) : file.status();
+    return file.status().code() == Code::kNotFound ? BlobNotFound(digest) : file.status();
   }
   TZ_ASSIGN_OR_RETURN(uint64_t size, (*file)->Size());
   return std::unique_ptr<BlobReader>(new LocalBlobReader(std::move(*file), digest, size));
-}
-
-Result<std::unique_ptr<ByteSource>> LocalBlobStore::OpenRange(const Digest& digest, uint64_t offset,
-                                                              uint64_t length) {
-  auto file = env_->NewReadableFile(BlobPath(digest));
-  if (!file.ok()) {
-    return file.status().code() == Code::kNotFound ? NotFound(digest) : file.status();
-  }
-  TZ_ASSIGN_OR_RETURN(uint64_t size, (*file)->Size());
-  if (offset > size) {
-    return Status::Invalid("blob.bad_range", "offset " + std::to_string(offset) +
-                                                 " is past the end (" + std::to_string(size) +
-                                                 " bytes)");
-  }
-  uint64_t end = offset + std::min(length, size - offset);
-  return std::unique_ptr<ByteSource>(new LocalRangeSource(std::move(*file), offset, end));
 }
 
 Result<bool> LocalBlobStore::Has(const Digest& digest) {
@@ -374,7 +340,7 @@ Result<bool> LocalBlobStore::Has(const Digest& digest) {
 Result<BlobInfo> LocalBlobStore::Stat(const Digest& digest) {
   auto attr = env_->Stat(BlobPath(digest));
   if (!attr.ok()) {
-    return attr.status().code() == Code::kNotFound ? NotFound(digest) : attr.status();
+    return attr.status().code() == Code::kNotFound ? BlobNotFound(digest) : attr.status();
   }
   return BlobInfo{digest, attr->size};
 }

@@ -18,6 +18,7 @@ namespace tz::archive {
 namespace {
 
 using testing::CountFiles;
+using testing::FlipByte;
 using testing::FaultEnv;
 using testing::PseudoRandom;
 using testing::TempDir;
@@ -26,15 +27,6 @@ std::unique_ptr<LocalBlobStore> OpenStore(const std::string& root, Env* env = En
   auto s = LocalBlobStore::Open(env, root);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   return s.ok() ? std::move(*s) : nullptr;
-}
-
-void FlipByte(const std::string& path, uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c;
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x01));
 }
 
 TEST(BlobDigest, StrictParsing) {

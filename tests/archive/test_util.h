@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -40,6 +41,17 @@ inline Bytes PseudoRandom(size_t n, uint32_t seed) {
   Bytes b(n);
   for (auto& x : b) x = static_cast<uint8_t>(rng());
   return b;
+}
+
+// Flips one bit of the byte at `offset` of a file, in place.
+inline void FlipByte(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f.good()) << path;
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c;
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(c ^ 0x01));
 }
 
 // Number of regular files under dir (recursively).

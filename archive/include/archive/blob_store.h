@@ -115,8 +115,11 @@ class BlobStore {
   // Opens a blob for a verified sequential read ("blob.not_found").
   [[nodiscard]] virtual Result<std::unique_ptr<BlobReader>> Open(const Digest& digest) = 0;
   // Opens bytes [offset, offset+length) of a blob, clamped to its end.
-  // "blob.bad_range" if offset > size. A range read is NOT verified against
-  // the digest (that needs every byte); use Open, or fsck, for that.
+  // "blob.bad_range" if offset > size. The bytes are verified: no byte of a
+  // damaged part leaves ("blob.corrupt" instead). How is the backend's
+  // business; LocalBlobStore verifies small blobs whole and large ones by a
+  // chunk index made from a fully verified pass (docs/archive.md), so the
+  // first range read of a large blob reads all of it once.
   [[nodiscard]] virtual Result<std::unique_ptr<ByteSource>> OpenRange(const Digest& digest,
                                                                       uint64_t offset,
                                                                       uint64_t length) = 0;
@@ -138,8 +141,8 @@ class BlobStore {
   // Reads a whole blob into memory, verified. For small blobs only:
   // "blob.too_large" (kResourceExhausted) past max_bytes.
   [[nodiscard]] Result<Bytes> ReadAll(const Digest& digest, size_t max_bytes = 64 << 20);
-  // Reads a range into memory, unverified (see OpenRange); length at most
-  // 16 MiB ("blob.range_too_large").
+  // Reads a range into memory, verified as OpenRange; length at most 16 MiB
+  // ("blob.range_too_large").
   [[nodiscard]] Result<Bytes> ReadRange(const Digest& digest, uint64_t offset, uint64_t length);
   // Re-hashes a stored blob: OK, "blob.corrupt" or "blob.not_found".
   [[nodiscard]] Status Verify(const Digest& digest);

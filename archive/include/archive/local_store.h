@@ -115,6 +115,8 @@ class LocalBlobStore : public BlobStore {
   const std::string& root() const { return root_; }
   const LocalStoreOptions& options() const { return options_; }
   std::string BlobPath(const Digest& digest) const;
+  // The chunk index of a blob, used to verify range reads (local_range.cc).
+  std::string ChunkIndexPath(const Digest& digest) const;
   std::string UploadsDir() const;
   std::string HouseholdsDir() const;
 
