@@ -278,9 +278,23 @@ void Enact(const Json& a, State* state) {
   }
 }
 
+// A proposal is open for ttl_days (default 7, at most 90) of block time;
+// votes in a block at or after its "expires" time are refused, so a
+// half-voted proposal cannot be enacted long after, by a changed membership.
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int64_t kDefaultProposalDays = 7;
+constexpr int64_t kMaxProposalDays = 90;
+
 Status CheckPropose(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "action", "reason"}));
+  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "action", "reason", "ttl_days"}));
   if (b.find("reason") != nullptr) TZ_RETURN_IF_ERROR(GetText(b, "reason").status());
+  if (b.find("ttl_days") != nullptr) {
+    TZ_ASSIGN_OR_RETURN(int64_t days, GetInt(b, "ttl_days"));
+    if (days < 1 || days > kMaxProposalDays) {
+      return Status::Invalid("gov.bad_ttl", "'ttl_days' must be 1.." +
+                                                std::to_string(kMaxProposalDays));
+    }
+  }
   const Json* a = b.find("action");
   if (a == nullptr) return Status::Invalid("json.missing_field", "missing 'action'");
   return CheckAction(*a);
@@ -300,6 +314,9 @@ Json NewProposal(const EntryContext& ctx, const Json& action) {
   p.set("yes", Json::MakeArray({Json(ctx.submitter.member)}));
   p.set("no", Json::MakeArray());
   p.set("status", Json("open"));
+  const Json* ttl = ctx.entry.entry.find("ttl_days");
+  int64_t days = ttl != nullptr ? ttl->as_int64() : kDefaultProposalDays;
+  p.set("expires", Json(ctx.block_time + days * kDayMs));
   return p;
 }
 
@@ -337,6 +354,10 @@ Status ValidateVote(const EntryContext& ctx, const Json& b, const State& state) 
   if (!p) return Precondition("gov.unknown_proposal", "no proposal " + ToHex(pid));
   if (p->find("status")->as_string() != "open") {
     return Precondition("gov.proposal_closed", "proposal " + ToHex(pid) + " is closed");
+  }
+  if (const Json* exp = p->find("expires"); exp != nullptr && ctx.block_time >= exp->as_int64()) {
+    return Precondition("gov.proposal_expired", "proposal " + ToHex(pid) + " expired at " +
+                                                    std::to_string(exp->as_int64()) + " ms");
   }
   if (Contains(*p->find("yes"), voter) || Contains(*p->find("no"), voter)) {
     return Precondition("gov.already_voted", voter + " has voted on this proposal");

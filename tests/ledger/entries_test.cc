@@ -183,6 +183,41 @@ TEST_F(EntriesTest, RegisterKeyAndMember) {
                                     {"proposal", Json(HexDigestOf("none"))},
                                     {"approve", Json(true)}})),
                  "gov.unknown_proposal");
+  // Proposals expire: ttl_days of block time, default 7.
+  auto late = testing::MakeClient("late");
+  auto later = testing::MakeClient("later");
+  for (int64_t bad : {0, 91}) {
+    ExpectRejected(c.member.Sign(Obj({{"type", Json("gov.propose")},
+                                      {"v", Json(1)},
+                                      {"ttl_days", Json(bad)},
+                                      {"action", Obj({{"kind", Json("key.revoke")},
+                                                      {"key_id", Json(ToHex(other.id))}})}})),
+                   "gov.bad_ttl");
+  }
+  auto register_key = [&](const testing::Client& k) {
+    SignedEntry p = c.member.Sign(Obj({{"type", Json("gov.propose")},
+                                       {"v", Json(1)},
+                                       {"ttl_days", Json(1)},
+                                       {"action", Obj({{"kind", Json("key.register")},
+                                                       {"key", testing::KeySpec(k.keys.public_key)},
+                                                       {"party", Json(k.party)},
+                                                       {"roles", Arr({Json("operator")})}})}}));
+    ExpectOk(p);
+    return Obj({{"type", Json("gov.vote")},
+                {"v", Json(1)},
+                {"proposal", Json(ToHex(p.id))},
+                {"approve", Json(true)}});
+  };
+  Json vote_late = register_key(late);
+  Json vote_later = register_key(later);
+  constexpr int64_t kDay = 24LL * 3600 * 1000;
+  // A moment before expiry a vote counts ...
+  ExpectOk(m2.Sign(vote_late, kT0 + kDay - 1), kT0 + kDay - 1);
+  EXPECT_TRUE(c.ledger->CommittedState().GetKey(late.id)->has_value());
+  // ... from the expiry time on it is refused and nothing is enacted.
+  EXPECT_EQ(c.AppendOne(m2.Sign(vote_later, kT0 + kDay), kT0 + kDay).reason(),
+            "gov.proposal_expired");
+  EXPECT_FALSE(c.ledger->CommittedState().GetKey(later.id)->has_value());
 }
 
 TEST_F(EntriesTest, Notarization) {
