@@ -4,20 +4,24 @@
 
 namespace tz::archive {
 
-AsyncWriter::AsyncWriter(WritableFile* file) : file_(file) {
+AsyncWriter::AsyncWriter(WritableFile* file, uint64_t offset, Flush flush)
+    : file_(file), flush_(flush), written_(offset), chunk_start_(offset) {
   for (size_t i = 0; i + 1 < kBuffers; ++i) free_.emplace_back();
   current_.reserve(kBufferSize);
   thread_ = std::thread([this] { Run(); });
+  if (flush_.writeback_chunk > 0) flusher_ = std::thread([this] { RunFlusher(); });
 }
 
 AsyncWriter::~AsyncWriter() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.clear();  // abandoned: queued data need not be written
+    ranges_.clear();
     stop_ = true;
   }
   cv_.notify_all();
   thread_.join();
+  if (flusher_.joinable()) flusher_.join();
 }
 
 Status AsyncWriter::Write(ByteSpan data) {
@@ -51,7 +55,10 @@ Status AsyncWriter::Finish() {
     if (!s.ok()) return s;
   }
   std::unique_lock<std::mutex> lock(mu_);
+  // The caller's own Sync follows: ranges not yet handed over are left to it.
   cv_.wait(lock, [this] { return (queue_.empty() && !busy_) || !error_.ok(); });
+  ranges_.clear();
+  cv_.wait(lock, [this] { return !flushing_; });
   return error_;
 }
 
@@ -69,8 +76,41 @@ void AsyncWriter::Run() {
     lock.lock();
     busy_ = false;
     if (!s.ok() && error_.ok()) error_ = s;
+    if (s.ok() && !failed) {
+      written_ += buf.size();
+      if (flush_.writeback_chunk > 0 && written_ - chunk_start_ >= flush_.writeback_chunk) {
+        ranges_.emplace_back(chunk_start_, written_ - chunk_start_);
+        chunk_start_ = written_;
+      }
+    }
     buf.clear();
     free_.push_back(std::move(buf));
+    cv_.notify_all();
+  }
+}
+
+void AsyncWriter::RunFlusher() {
+  uint64_t since_sync = 0;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stop_ || !ranges_.empty(); });
+    if (ranges_.empty()) return;  // stop_ and nothing left
+    auto [offset, length] = ranges_.front();
+    ranges_.pop_front();
+    flushing_ = true;
+    lock.unlock();
+    // Both are plain syscalls on the descriptor, safe beside the writer's
+    // appends: the kernel orders them.
+    file_->StartWriteback(offset, length);
+    since_sync += length;
+    Status s;
+    if (flush_.sync_every > 0 && since_sync >= flush_.sync_every) {
+      s = file_->Sync();
+      since_sync = 0;
+    }
+    lock.lock();
+    flushing_ = false;
+    if (!s.ok() && error_.ok()) error_ = s;
     cv_.notify_all();
   }
 }

@@ -14,7 +14,7 @@ Result<BlobInfo> LocalBlobStore::Batch::Add(ByteSource& source, const PutOptions
   TZ_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(temp, Env::OpenMode::kCreateExclusive));
   Hasher hasher;
   Bytes buf(1 << 20);
-  uint64_t size = 0, since_writeback = 0;
+  uint64_t size = 0;
   Status s = [&]() -> Status {
     for (;;) {
       TZ_ASSIGN_OR_RETURN(size_t n, source.Read(buf.data(), buf.size()));
@@ -22,12 +22,6 @@ Result<BlobInfo> LocalBlobStore::Batch::Add(ByteSource& source, const PutOptions
       hasher.Update(ByteSpan(buf.data(), n));
       TZ_RETURN_IF_ERROR(file->Append(ByteSpan(buf.data(), n)));
       size += n;
-      since_writeback += n;
-      if (store_->options().writeback_interval > 0 &&
-          since_writeback >= store_->options().writeback_interval) {
-        file->StartWriteback();
-        since_writeback = 0;
-      }
     }
     return file->Close();
   }();

@@ -72,7 +72,8 @@ class LocalBlobWriter : public BlobWriter {
     // Small blobs are written inline; past kInlineBytes the writes move to a
     // background thread so hashing and writing overlap.
     if (async_ == nullptr && size_ + data.size() > kInlineBytes) {
-      async_ = std::make_unique<AsyncWriter>(file_.get());
+      AsyncWriter::Flush flush{store_->options().writeback_chunk, store_->options().sync_every};
+      async_ = std::make_unique<AsyncWriter>(file_.get(), size_, flush);
     }
     Status s = async_ != nullptr ? async_->Write(data) : file_->Append(data);
     if (!s.ok()) {
@@ -80,13 +81,6 @@ class LocalBlobWriter : public BlobWriter {
       return s;
     }
     size_ += data.size();
-    since_writeback_ += data.size();
-    // (The file is the background thread's once async_ exists.)
-    if (async_ == nullptr && store_->options().writeback_interval > 0 &&
-        since_writeback_ >= store_->options().writeback_interval) {
-      file_->StartWriteback();
-      since_writeback_ = 0;
-    }
     return Status::Ok();
   }
 
@@ -141,7 +135,6 @@ class LocalBlobWriter : public BlobWriter {
   PutOptions options_;
   Hasher hasher_;
   uint64_t size_ = 0;
-  uint64_t since_writeback_ = 0;
 };
 
 }  // namespace

@@ -58,11 +58,9 @@ class PosixWritableFile : public WritableFile {
     return Status::Ok();
   }
 
-  void StartWriteback() override {
-    // Starts asynchronous writeback of dirty pages, so the final fdatasync
-    // (and the page cache) is not left with the whole file; this is what lets
-    // a durable put keep pace with `cp` + `sync`.
-    (void)::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+  void StartWriteback(uint64_t offset, uint64_t length) override {
+    (void)::sync_file_range(fd_, static_cast<off64_t>(offset), static_cast<off64_t>(length),
+                            SYNC_FILE_RANGE_WRITE);
   }
 
   Status Sync() override {

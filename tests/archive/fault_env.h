@@ -3,6 +3,8 @@
 // or directory sync, and a clock that can be moved forward.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -23,6 +25,12 @@ class FaultEnv : public EnvWrapper {
   std::atomic<bool> fail_dir_sync{false};
   std::atomic<int64_t> clock_offset{0};
   std::atomic<int> syncs{0};
+  std::atomic<int> file_syncs{0};  // fdatasync calls on files
+  std::atomic<int> writebacks{0};  // StartWriteback hints
+  // The file fdatasync with this 1-based call number fails (0 = none).
+  std::atomic<int> fail_file_sync_at{0};
+  // Each file append sleeps this long (a slow disk).
+  std::atomic<int> append_delay_us{0};
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         OpenMode mode) override;
@@ -57,6 +65,7 @@ class FaultFile : public WritableFile {
   FaultFile(FaultEnv* env, std::unique_ptr<WritableFile> f) : env_(env), f_(std::move(f)) {}
   Status Append(ByteSpan data) override {
     if (!env_->Charge(data.size())) return NoSpace();
+    if (int us = env_->append_delay_us; us > 0) ::usleep(static_cast<useconds_t>(us));
     return f_->Append(data);
   }
   Status WriteAt(uint64_t offset, ByteSpan data) override {
@@ -65,8 +74,15 @@ class FaultFile : public WritableFile {
   }
   Status Sync() override {
     env_->syncs++;
-    if (env_->fail_sync) return Status::IOError("io.sync", "injected fdatasync failure");
+    int n = ++env_->file_syncs;
+    if (env_->fail_sync || n == env_->fail_file_sync_at) {
+      return Status::IOError("io.sync", "injected fdatasync failure");
+    }
     return f_->Sync();
+  }
+  void StartWriteback(uint64_t offset, uint64_t length) override {
+    env_->writebacks++;
+    f_->StartWriteback(offset, length);
   }
   Status Close() override { return f_->Close(); }
 

@@ -143,6 +143,39 @@ TEST(LocalBlobStore, ListInOrderWithPaging) {
   EXPECT_EQ(got, std::vector<Digest>(want.begin(), want.end()));
 }
 
+// A large put flushes behind its writes (writeback hints and intermediate
+// fdatasyncs from the flusher thread); a failure of one of those intermediate
+// syncs fails the put and publishes nothing.
+TEST(LocalBlobStore, LargePutFlushesBehindTheWrites) {
+  TempDir dir;
+  FaultEnv env;
+  LocalStoreOptions o;
+  o.writeback_chunk = 1 << 20;
+  o.sync_every = 4 << 20;
+  auto opened = LocalBlobStore::Open(&env, dir.path(), o);
+  ASSERT_TRUE(opened.ok());
+  auto& store = *opened;
+  env.append_delay_us = 5000;  // 5 ms per MiB: the flusher keeps up with the writer
+  Bytes data = PseudoRandom(21 << 20, 21);
+  auto info = store->Put(data);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  // 4 MiB inline, then 17 MiB through the writer: 17 chunks of 1 MiB, of
+  // which the last may be left to the final sync.
+  EXPECT_GE(env.writebacks.load(), 16);
+  EXPECT_GE(env.file_syncs.load(), 1 + 4);  // intermediate ones plus the final one
+  EXPECT_EQ(store->ReadAll(info->digest, 32 << 20).value(), data);
+
+  Bytes other = PseudoRandom(21 << 20, 22);
+  int before = env.file_syncs;
+  env.fail_file_sync_at = before + 1;  // the first intermediate fdatasync fails
+  auto failed = store->Put(other);
+  EXPECT_EQ(failed.status().reason(), "io.sync");
+  EXPECT_EQ(env.file_syncs.load(), before + 1);  // the put stopped there: no final sync
+  EXPECT_FALSE(store->Has(Sha256(other)).value());
+  env.fail_file_sync_at = 0;
+  EXPECT_EQ(CountFiles(dir / "tmp"), 1u);  // only the owner token
+}
+
 TEST(LocalBlobStore, RangeReads) {
   TempDir dir;
   auto store = OpenStore(dir.path());

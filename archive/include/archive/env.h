@@ -33,10 +33,16 @@ class WritableFile {
   // Writes at an absolute offset (upload parts); does not move the append
   // position.
   [[nodiscard]] virtual Status WriteAt(uint64_t offset, ByteSpan data) = 0;
-  // Asks the OS to start writing back what was written so far, so that the
-  // final Sync() has less to do. A hint: no durability promise, no error.
-  virtual void StartWriteback() {}
-  // Makes everything written so far durable (fdatasync).
+  // Asks the OS to start writing back bytes [offset, offset+length) already
+  // written, so that a later Sync() has less to do. A hint: no durability
+  // promise, no error. May be called from another thread than the writer's.
+  virtual void StartWriteback(uint64_t offset, uint64_t length) {
+    (void)offset;
+    (void)length;
+  }
+  // Makes everything written so far durable (fdatasync). May be called from
+  // another thread while the writer appends (what it covers then is at least
+  // what was appended before the call).
   [[nodiscard]] virtual Status Sync() = 0;
   // Closes the descriptor; further calls are invalid. Idempotent.
   [[nodiscard]] virtual Status Close() = 0;

@@ -31,11 +31,13 @@ namespace tz::archive {
 struct LocalStoreOptions {
   // Create the root and its layout if absent; otherwise "store.not_found".
   bool create_if_missing = true;
-  // Bytes written between writeback hints (WritableFile::StartWriteback);
-  // 0 = none. Off by default: measured on ext4 (docs/archive.md), the hint
-  // stalls the writing thread on the device queue and made a 256 MiB put
-  // 1.5x slower than leaving writeback to the kernel, as `cp` does.
-  uint64_t writeback_interval = 0;
+  // Large puts (past 4 MiB; written by a background thread while the caller
+  // hashes): a third thread starts writeback of every `writeback_chunk`
+  // bytes once written and makes every `sync_every` bytes durable on the way
+  // (fdatasync), so the final sync has little left to flush. Measured in
+  // docs/archive.md; 0 turns either off.
+  uint64_t writeback_chunk = 8 << 20;
+  uint64_t sync_every = 128 << 20;
 };
 
 struct FsckOptions {
