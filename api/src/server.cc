@@ -25,7 +25,12 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kChunk = 256 * 1024;  // per connection, only while a body is read
+constexpr size_t kChunk = 256 * 1024;  // streamed downloads and chunked request bodies
+// Content-Length bodies are read straight from the socket: first into a
+// small buffer, and into a big one only once a read fills the small one (a
+// fast sender), so slow or idle clients never hold a big buffer.
+constexpr size_t kSmallBody = 64 * 1024;
+constexpr size_t kBigBody = 2 * 1024 * 1024;
 
 int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -64,7 +69,8 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl* srv, tcp::socket socket) : srv_(srv), stream_(std::move(socket)) {
+  Session(Server::Impl* srv, tcp::socket socket)
+      : srv_(srv), stream_(std::move(socket)), body_timer_(stream_.get_executor()) {
     ++srv_->connections;
     srv_->metrics->ConnectionOpened();
   }
@@ -92,6 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req_ = Request();
     route_ = nullptr;
     consumer_.reset();
+    body_left_ = 0;
+    body_cut_ = false;
     if (first_ || buffer_.size() > 0) {
       ReadHeaderNow();
       return;
@@ -181,7 +189,6 @@ class Session : public std::enable_shared_from_this<Session> {
       consumer_ = std::move(c).value();
     }
     if (!has_body) return Dispatch();
-    if (!chunk_) chunk_ = std::make_unique<char[]>(kChunk);
     if (route_->signed_request && !route_->consumer) body_hasher_.emplace();
     body_received_ = 0;
     window_start_ = Clock::now();
@@ -194,11 +201,113 @@ class Session : public std::enable_shared_from_this<Session> {
       net::async_write(stream_, net::buffer(k100, sizeof k100 - 1),
                        [self](beast::error_code wec, size_t) {
                          if (wec) return self->OnClosed(wec);
-                         self->ReadBody();
+                         self->StartBody();
                        });
       return;
     }
-    ReadBody();
+    StartBody();
+  }
+
+  // A body with a Content-Length is read with plain socket reads into
+  // large buffers, with no timer armed per read: a watchdog checks the rate
+  // once per window. Chunked bodies go through Beast's parser (ReadBody).
+  void StartBody() {
+    auto len = parser_->content_length();
+    if (!len || parser_->chunked()) {
+      if (!chunk_) chunk_ = std::make_unique<char[]>(kChunk);
+      return ReadBody();
+    }
+    body_left_ = *len;
+    body_cut_ = false;
+    // Bytes of the body that arrived with the head.
+    size_t early = static_cast<size_t>(std::min<uint64_t>(buffer_.size(), body_left_));
+    if (early > 0) {
+      auto data = buffer_.data();
+      if (!TakeBody(static_cast<const char*>(data.data()), early)) return;
+      buffer_.consume(early);
+    }
+    stream_.expires_never();
+    ArmBodyWatchdog();
+    ReadRaw();
+  }
+
+  void ArmBodyWatchdog() {
+    body_timer_.expires_after(srv_->opt.body_rate_window);
+    auto self = shared_from_this();
+    body_timer_.async_wait([self](beast::error_code ec) { self->OnBodyWindow(ec); });
+  }
+
+  // Once per window while a Content-Length body is read: too few bytes in
+  // the window (a stall, or a trickle below min_body_rate) cuts the client
+  // off with 408 and closes; the pending read then ends with an error.
+  void OnBodyWindow(beast::error_code ec) {
+    if (ec || body_cut_ || body_left_ == 0) return;
+    double secs = std::chrono::duration<double>(srv_->opt.body_rate_window).count();
+    if (static_cast<double>(window_bytes_) < secs * static_cast<double>(srv_->opt.min_body_rate)) {
+      body_cut_ = true;
+      srv_->metrics->Timeout();
+      keep_alive_ = false;
+      return Send(HttpError(408, "http.timeout", "request body arrived too slowly"));
+    }
+    window_bytes_ = 0;
+    ArmBodyWatchdog();
+  }
+
+  void ReadRaw() {
+    if (body_left_ == 0) {
+      body_timer_.cancel();
+      return Dispatch();
+    }
+    size_t cap = big_body_ ? kBigBody : kSmallBody;
+    if (!body_buf_) body_buf_ = std::make_unique<char[]>(cap);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(cap, body_left_));
+    auto self = shared_from_this();
+    stream_.socket().async_read_some(
+        net::buffer(body_buf_.get(), want), [self, want](beast::error_code ec, size_t n) {
+          if (self->body_cut_) return;  // answered 408 already; the socket is closing
+          if (ec) {
+            self->body_timer_.cancel();
+            return self->OnClosed(ec);  // eof or reset before the whole body
+          }
+          if (!self->TakeBody(self->body_buf_.get(), n)) return;
+          if (n == want && !self->big_body_ && self->body_left_ > kSmallBody) {
+            self->big_body_ = true;  // a fast sender: read in big pieces from now on
+            self->body_buf_.reset();
+          }
+          self->ReadRaw();
+        });
+  }
+
+  // Accounts for and hands on `n` body bytes; false if the request was
+  // answered instead (consumer error, body too large).
+  bool TakeBody(const char* p, size_t n) {
+    body_left_ -= n;
+    body_received_ += n;
+    window_bytes_ += n;
+    srv_->metrics->AddBodyBytes(n);
+    if (body_received_ > route_->max_body) {
+      body_cut_ = true;
+      body_timer_.cancel();
+      keep_alive_ = false;
+      Send(HttpError(413, "http.body_too_large",
+                     "body larger than " + std::to_string(route_->max_body) + " bytes"));
+      return false;
+    }
+    ByteSpan data(reinterpret_cast<const uint8_t*>(p), n);
+    if (consumer_) {
+      Status st = consumer_->Write(data);
+      if (!st.ok()) {
+        body_cut_ = true;
+        body_timer_.cancel();
+        keep_alive_ = false;
+        Send(ErrorResponse(st));
+        return false;
+      }
+    } else {
+      req_.body.append(p, n);
+      if (body_hasher_) body_hasher_->Update(data);
+    }
+    return true;
   }
 
   void ReadBody() {
@@ -264,6 +373,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Dispatch() {
     stream_.expires_never();
+    body_buf_.reset();
+    big_body_ = false;
     if (body_hasher_) {
       Status s = Authenticator::CheckBody(req_, body_hasher_->Finish());
       body_hasher_.reset();
@@ -286,7 +397,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // An answer before the body was read: the connection cannot be reused.
   void Fail(Response r) {
-    if (parser_ && !parser_->is_done()) keep_alive_ = false;
+    if ((parser_ && !parser_->is_done()) || body_left_ > 0) keep_alive_ = false;
     Send(std::move(r));
   }
 
@@ -396,6 +507,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<BodyConsumer> consumer_;
   std::optional<Hasher> body_hasher_;
   std::unique_ptr<char[]> chunk_;
+  net::steady_timer body_timer_;       // the rate watchdog of Content-Length bodies
+  std::unique_ptr<char[]> body_buf_;   // their read buffer, only while reading one
+  bool big_body_ = false;
+  bool body_cut_ = false;              // answered before the body ended
+  uint64_t body_left_ = 0;
   bool first_ = true;
   bool keep_alive_ = false;
   Clock::time_point start_ = Clock::now();
