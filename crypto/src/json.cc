@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <utility>
 
 namespace tz {
 namespace {
@@ -64,9 +65,17 @@ bool DecodeUtf8(std::string_view s, size_t* i, uint32_t* cp) {
   return true;
 }
 
+bool KeyLess(const std::string& a, const std::string& b);
+
 class Parser {
  public:
   Parser(std::string_view text, const ParseOptions& opts) : s_(text), opts_(opts) {}
+
+  // After a successful parse: whether the text is byte for byte the JCS form
+  // Json::Canonical() writes (no whitespace, members in KeyLess order,
+  // exactly WriteString's escapes; integers are always written canonically
+  // since leading zeros, "-0" and fractions are refused).
+  bool canonical() const { return !noncanonical_; }
 
   Result<Json> ParseDocument() {
     if (s_.size() > opts_.max_bytes) {
@@ -83,10 +92,12 @@ class Parser {
 
  private:
   void SkipWs() {
+    size_t start = pos_;
     while (pos_ < s_.size() &&
            (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
       ++pos_;
     }
+    if (pos_ != start) noncanonical_ = true;
   }
 
   bool Consume(std::string_view lit) {
@@ -211,6 +222,7 @@ class Parser {
             break;
           case '/':
             out->push_back('/');
+            noncanonical_ = true;  // written raw
             break;
           case 'b':
             out->push_back('\b');
@@ -229,7 +241,14 @@ class Parser {
             break;
           case 'u': {
             uint32_t cp;
+            size_t hex = pos_;
             TZ_RETURN_IF_ERROR(ParseHex4(&cp));
+            // Canonical only for control characters without a short escape,
+            // in lowercase hex.
+            if (cp >= 0x20 || cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' ||
+                cp == '\t' || s_.substr(hex, 4) != LowerHex4(cp)) {
+              noncanonical_ = true;
+            }
             if (cp >= 0xDC00 && cp <= 0xDFFF) {
               return Status::Invalid("json.bad_utf8", "lone low surrogate escape");
             }
@@ -319,6 +338,8 @@ class Parser {
       if (obj.find(key) != nullptr) {
         return Status::Invalid("json.duplicate_key", "duplicate object key \"" + key + "\"");
       }
+      const Json::Object& members = std::as_const(obj).as_object();
+      if (!members.empty() && !KeyLess(members.back().first, key)) noncanonical_ = true;
       SkipWs();
       if (pos_ >= s_.size() || s_[pos_] != ':') return SyntaxError(pos_, "expected ':'");
       ++pos_;
@@ -341,8 +362,16 @@ class Parser {
     }
   }
 
+  static std::string LowerHex4(uint32_t cp) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string h(4, '0');
+    for (int k = 3; k >= 0; --k, cp >>= 4) h[k] = kHex[cp & 15];
+    return h;
+  }
+
   std::string_view s_;
   const ParseOptions& opts_;
+  bool noncanonical_ = false;
   size_t pos_ = 0;
 };
 
@@ -604,12 +633,20 @@ Result<Json> ParseJson(std::string_view text, const ParseOptions& opts) {
   return Parser(text, opts).ParseDocument();
 }
 
+Result<Json> ParseJson(std::string_view text, const ParseOptions& opts, bool* canonical) {
+  Parser p(text, opts);
+  TZ_ASSIGN_OR_RETURN(Json j, p.ParseDocument());
+  *canonical = p.canonical();
+  return j;
+}
+
 Result<Json> ParseCanonicalJson(std::string_view text, size_t max_bytes) {
   ParseOptions opts;
   opts.max_bytes = max_bytes;
   opts.jcs_integers = true;
-  TZ_ASSIGN_OR_RETURN(Json j, ParseJson(text, opts));
-  if (j.Canonical() != text) {
+  bool canonical = false;
+  TZ_ASSIGN_OR_RETURN(Json j, ParseJson(text, opts, &canonical));
+  if (!canonical) {
     return Status::Invalid("json.not_canonical",
                            "JSON is not in RFC 8785 canonical form (key order, whitespace or "
                            "escaping differs)");

@@ -64,9 +64,10 @@ Result<SignedEntry> ParseSignedEntry(std::string_view bytes) {
   opts.max_bytes = kMaxEntryBytes;
   opts.max_depth = 16;
   opts.jcs_integers = true;
-  TZ_ASSIGN_OR_RETURN(Json env, ParseJson(bytes, opts));
+  bool canonical = false;
+  TZ_ASSIGN_OR_RETURN(Json env, ParseJson(bytes, opts, &canonical));
   if (!env.is_object()) return BadField("envelope must be a JSON object");
-  if (env.Canonical() != bytes) {
+  if (!canonical) {
     return Status::Invalid("envelope.not_canonical",
                            "entry is not in RFC 8785 canonical form (sorted keys, no "
                            "whitespace, minimal escapes)");

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <random>
+
 namespace tz {
 namespace {
 
@@ -135,6 +139,140 @@ TEST(JsonTest, RoundTripPretty) {
   auto again = ParseJson(j.Pretty());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->Canonical(), j.Canonical());
+}
+
+}  // namespace
+}  // namespace tz
+
+namespace tz {
+namespace {
+
+// ParseJson's canonical flag (found while parsing) must agree with the
+// definition: text == Canonical(parse(text)). Random documents are written
+// with members in random order, then mutated with equivalent but
+// non-canonical spellings (whitespace, \u escapes in either case, "\/").
+class RandomDoc {
+ public:
+  explicit RandomDoc(uint32_t seed) : rng_(seed) {}
+
+  std::string Text() {
+    std::string out;
+    Write(0, &out);
+    return Mutate(out);
+  }
+
+ private:
+  size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+
+  std::string RandomString() {
+    static const char* kPieces[] = {"a", "b", "B", "1", "/", "\"", "\\", "\x01", "\x1f", "\n",
+                                    "\t", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xEF\xAC\xB3",
+                                    "\xF0\x9F\x98\x80", "\xEE\x80\x80", " "};
+    std::string s;
+    for (size_t n = Pick(4); n > 0; --n) s += kPieces[Pick(std::size(kPieces))];
+    return s;
+  }
+
+  void Write(int depth, std::string* out) {
+    size_t kind = depth >= 3 ? 2 + Pick(3) : Pick(5);
+    if (kind == 0) {  // object, members in random order
+      std::vector<std::string> keys;
+      for (size_t n = Pick(5); n > 0; --n) {
+        std::string k = RandomString();
+        if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+      }
+      if (Pick(2) == 0) {  // often sorted, so that some documents are canonical
+        std::sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
+          Json ja = Json::MakeObject(), jb = Json::MakeObject();
+          ja.set(a, Json(1));
+          ja.set(b, Json(1));
+          return ja.Canonical().find(Json(a).Canonical()) < ja.Canonical().find(Json(b).Canonical());
+        });
+      }
+      out->push_back('{');
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (i > 0) out->push_back(',');
+        *out += Json(keys[i]).Canonical() + ":";
+        Write(depth + 1, out);
+      }
+      out->push_back('}');
+    } else if (kind == 1) {
+      out->push_back('[');
+      for (size_t n = Pick(4), i = 0; i < n; ++i) {
+        if (i > 0) out->push_back(',');
+        Write(depth + 1, out);
+      }
+      out->push_back(']');
+    } else if (kind == 2) {
+      *out += Json(RandomString()).Canonical();
+    } else if (kind == 3) {
+      *out += std::to_string(static_cast<int64_t>(Pick(2000)) - 1000);
+    } else {
+      *out += Pick(2) ? "true" : "null";
+    }
+  }
+
+  // Rewrites some characters inside strings into equivalent spellings, and
+  // sometimes adds whitespace between tokens.
+  std::string Mutate(const std::string& in) {
+    if (Pick(3) == 0) return in;
+    std::string out;
+    bool in_string = false;
+    for (size_t i = 0; i < in.size(); ++i) {
+      char c = in[i];
+      if (in_string) {
+        if (c == '\\') {
+          char e = in[i + 1];
+          if (e == 'n' && Pick(4) == 0) {
+            out += Pick(2) ? "\\u000a" : "\\u000A";
+          } else if (e == 'u' && Pick(4) == 0) {
+            std::string hex = in.substr(i + 2, 4);
+            for (char& h : hex) h = static_cast<char>(std::toupper(static_cast<unsigned char>(h)));
+            out += "\\u" + hex;
+            i += 4;
+          } else {
+            out += in.substr(i, 2);
+          }
+          ++i;
+          continue;
+        }
+        if (c == '"') in_string = false;
+        if (c == '/' && Pick(3) == 0) {
+          out += "\\/";
+        } else if (c == 'a' && Pick(5) == 0) {
+          out += "\\u0061";
+        } else {
+          out.push_back(c);
+        }
+        continue;
+      }
+      if (c == '"') in_string = true;
+      out.push_back(c);
+      if ((c == ',' || c == ':' || c == '[' || c == '{') && Pick(12) == 0) out += " ";
+    }
+    if (Pick(20) == 0) out += "\n";
+    return out;
+  }
+
+  std::mt19937 rng_;
+};
+
+TEST(JsonTest, CanonicalFlagAgreesWithCanonicalForm) {
+  ParseOptions opts;
+  opts.jcs_integers = true;
+  int canonical = 0, not_canonical = 0;
+  for (uint32_t seed = 1; seed <= 20000; ++seed) {
+    std::string text = RandomDoc(seed).Text();
+    bool flag = false;
+    auto j = ParseJson(text, opts, &flag);
+    ASSERT_TRUE(j.ok()) << text << ": " << j.status().ToString();
+    bool expected = j->Canonical() == text;
+    ASSERT_EQ(flag, expected) << "seed " << seed << ": " << text;
+    (expected ? canonical : not_canonical)++;
+  }
+  // Both outcomes are well represented.
+  EXPECT_GT(canonical, 2000);
+  EXPECT_GT(not_canonical, 2000);
 }
 
 }  // namespace

@@ -94,6 +94,10 @@ struct ParseOptions {
 };
 
 Result<Json> ParseJson(std::string_view text, const ParseOptions& opts = {});
+// As above; on success *canonical says whether text is byte for byte its own
+// JCS form (text == result.Canonical(), found while parsing, without
+// writing the canonical form).
+Result<Json> ParseJson(std::string_view text, const ParseOptions& opts, bool* canonical);
 
 // Parses and checks that text is byte-for-byte its own JCS form
 // (reason "json.not_canonical" otherwise).
