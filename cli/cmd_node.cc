@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -49,6 +50,8 @@ const char kNodeHelp[] =
     "  --max-blob-body N         PUT /v1/blobs [1073741824]\n"
     "  --rate N --burst N        signed requests per key per second [50], burst [100]\n"
     "  --portal DIR              portal files [<binary dir>/portal, else source api/portal]\n"
+    "  --kek FILE                key-encryption key for household files, outside DIR\n"
+    "                            [$TIEZHENG_KEK]; without it they cannot be decrypted\n"
     "  --no-sync                 do not fsync blocks (tests and benchmarks only)\n"
     "Trusted time (docs/timestamp.md; tokens go to DIR/timestamps/):\n"
     "  --tsa-cert PEM --tsa-key PEM  act as an RFC 3161 TSA: stamp every new checkpoint\n"
@@ -214,7 +217,7 @@ int CmdNode(int argc, char** argv, int first) {
   Args a({"data", "listen", "threads", "max-connections", "header-timeout-ms", "idle-timeout-ms",
           "body-window-ms", "min-body-rate", "max-json-body", "max-entry-body", "max-blob-body",
           "rate", "burst", "portal", "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "tsa-url",
-          "tsa-ca", "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms"},
+          "tsa-ca", "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms", "kek"},
          {"help", "no-sync"});
   if (!a.Parse(argc, argv, first + 1)) {
     std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kNodeHelp);
@@ -255,6 +258,8 @@ int CmdNode(int argc, char** argv, int first) {
   so.auth.rate_per_second = static_cast<double>(rate);
   so.auth.burst = static_cast<double>(burst);
   so.portal_dir = a.value_or("portal", "");
+  const char* kek_env = std::getenv("TIEZHENG_KEK");
+  so.kek_path = a.value_or("kek", kek_env != nullptr ? kek_env : "");
 
   // Block the signals in every thread; this thread waits for them.
   sigset_t set;

@@ -17,6 +17,7 @@
 #include "api/proof_cache.h"
 #include "api/router.h"
 #include "api/service.h"
+#include "archive/household.h"
 #include "crypto/json.h"
 #include "ledger/ledger.h"
 #include "node/node.h"
@@ -68,6 +69,7 @@ struct Ctx {
   std::string portal_dir;
   ReadCache cache;
   ProofCache proofs;  // log nodes and the head checkpoint for proofs
+  std::unique_ptr<archive::HouseholdVault> vault;  // null without --kek
 };
 
 void AddServiceRoutes(Router* r, Ctx* ctx);  // health, metrics, openapi, consortium, portal

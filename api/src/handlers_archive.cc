@@ -147,31 +147,42 @@ const char* const kPurposes[] = {
 // asked and why ({"household","key","nonce","reason"}); the record itself is
 // stored as a blob under that digest, so the stated reason is retrievable
 // and provably the one logged.
-void Household(Ctx* ctx, Request& req, Respond done) {
+// X-TZ-Reason (1..256 bytes) and X-TZ-Purpose (default "audit").
+Result<std::pair<std::string, std::string>> ReasonAndPurpose(const Request& req) {
   const std::string* reason = req.header("x-tz-reason");
   if (reason == nullptr || reason->empty() || reason->size() > 256) {
-    return done(ErrorResponse(Status::Invalid(
-        "request.missing_reason", "state why you read personal data in X-TZ-Reason (1..256)")));
+    return Status::Invalid("request.missing_reason",
+                           "state why you read personal data in X-TZ-Reason (1..256)");
   }
   std::string purpose = "audit";
   if (const std::string* p = req.header("x-tz-purpose")) purpose = *p;
   bool known = false;
   for (const char* k : kPurposes) known = known || purpose == k;
   if (!known) {
-    return done(ErrorResponse(Status::Invalid("request.bad_purpose",
-                                              "X-TZ-Purpose must be one of eligibility_review, "
-                                              "lease_management, repair, arrears, subsidy, "
-                                              "audit, court")));
+    return Status::Invalid("request.bad_purpose",
+                           "X-TZ-Purpose must be one of eligibility_review, lease_management, "
+                           "repair, arrears, subsidy, audit, court");
   }
+  return std::make_pair(*reason, purpose);
+}
+
+// Stores the canonical record of who asked and why (plus the document, for
+// a file read) as a blob and submits the access.log entry naming its
+// digest, signed with the node's service key. `done` runs once the entry's
+// block is durable.
+void LogAccess(Ctx* ctx, const Request& req, const std::string& reason,
+               const std::string& purpose, const std::string* document,
+               std::function<void(Result<ledger::Receipt>)> done) {
   Json record = Json::MakeObject();
   record.set("household", Json(req.params[0]));
   record.set("key", Json(ledger::ToHex(req.caller->key)));
-  record.set("reason", Json(*reason));
+  record.set("reason", Json(reason));
   const std::string* input = req.header("signature-input");
   record.set("signature_input", Json(input ? *input : ""));
+  if (document != nullptr) record.set("document", Json(*document));
   std::string record_bytes = record.Canonical();
   auto stored = ctx->node->blobs().Put(AsBytes(record_bytes));
-  if (!stored.ok()) return done(ErrorResponse(stored.status()));
+  if (!stored.ok()) return done(stored.status());
   Json entry = Json::MakeObject();
   entry.set("type", Json("access.log"));
   entry.set("v", Json(1));
@@ -179,17 +190,79 @@ void Household(Ctx* ctx, Request& req, Respond done) {
   entry.set("purpose", Json(purpose));
   entry.set("fields", Json::MakeArray({Json("file")}));
   entry.set("request", Json(ToHex(stored->digest)));
+  ctx->node->SubmitAsNode(entry, std::move(done));
+}
+
+// GET /v1/households/{commitment}: writes the access.log entry (signed by
+// the node's service key) and waits for it to be durable before answering.
+// The entry's "request" is the SHA-256 of a canonical JSON record of who
+// asked and why ({"household","key","reason","signature_input"}); the
+// record itself is stored as a blob under that digest, so the stated reason
+// is retrievable and provably the one logged.
+void Household(Ctx* ctx, Request& req, Respond done) {
+  auto rp = ReasonAndPurpose(req);
+  if (!rp.ok()) return done(ErrorResponse(rp.status()));
   std::string household = req.params[0];
-  ctx->node->SubmitAsNode(entry, [ctx, household, done](Result<ledger::Receipt> r) {
-    if (!r.ok()) return done(ErrorResponse(r.status()));
-    auto timeline = Timeline(ctx->node->ledger(), "household", household, true);
-    if (!timeline.ok()) return done(ErrorResponse(timeline.status()));
-    Json j = Json::MakeObject();
-    j.set("household", Json(household));
-    j.set("documents", std::move(*timeline));
-    j.set("access_entry", Json(ledger::ToHex(r->id)));
-    done(Ok(j));
-  });
+  LogAccess(ctx, req, rp->first, rp->second, nullptr,
+            [ctx, household, done](Result<ledger::Receipt> r) {
+              if (!r.ok()) return done(ErrorResponse(r.status()));
+              auto timeline = Timeline(ctx->node->ledger(), "household", household, true);
+              if (!timeline.ok()) return done(ErrorResponse(timeline.status()));
+              Json j = Json::MakeObject();
+              j.set("household", Json(household));
+              j.set("documents", std::move(*timeline));
+              j.set("access_entry", Json(ledger::ToHex(r->id)));
+              done(Ok(j));
+            });
+}
+
+// GET /v1/households/{commitment}/files/{sha256}: one document of the
+// household file, decrypted by the node's HouseholdVault. The digest must be
+// linked to this household on the ledger (an archive.link of its file), the
+// envelope must name the household (vault: "household.mismatch"), and the
+// access.log entry is durable before the first byte is sent. The plaintext
+// is streamed (chunked) as the vault authenticates it chunk by chunk; a
+// failure mid-way (truncated or tampered envelope) cuts the connection.
+void HouseholdFile(Ctx* ctx, Request& req, Respond done) {
+  auto rp = ReasonAndPurpose(req);
+  if (!rp.ok()) return done(ErrorResponse(rp.status()));
+  if (ctx->vault == nullptr) {
+    return done(ErrorResponse(Status(Code::kUnavailable, "household.vault_unavailable",
+                                     "this node was started without --kek and cannot decrypt "
+                                     "household files")));
+  }
+  const std::string household = req.params[0], document = req.params[1];
+  auto id = archive::HouseholdId::Parse(household);
+  auto digest = DigestFromHex(document);
+  if (!id.ok()) return done(ErrorResponse(id.status()));
+  if (!digest.ok()) return done(ErrorResponse(digest.status()));
+  auto timeline = Timeline(ctx->node->ledger(), "household", household, true);
+  if (!timeline.ok()) return done(ErrorResponse(timeline.status()));
+  bool linked = false;
+  for (const Json& it : timeline->as_array()) {
+    const Json* doc = it.find("document");
+    const Json* sha = doc != nullptr ? doc->find("sha256") : nullptr;
+    linked = linked || (sha != nullptr && sha->is_string() && sha->as_string() == document);
+  }
+  if (!linked) {
+    return done(ErrorResponse(Status::NotFound(
+        "household.file_not_found", "no document with that digest in this household's file")));
+  }
+  archive::HouseholdId hid = *id;
+  Digest d = *digest;
+  LogAccess(ctx, req, rp->first, rp->second, &document,
+            [ctx, hid, d, done](Result<ledger::Receipt> r) {
+              if (!r.ok()) return done(ErrorResponse(r.status()));
+              auto src = ctx->vault->Open(hid, d);
+              if (!src.ok()) return done(ErrorResponse(src.status()));
+              Response res;
+              res.content_type = "application/octet-stream";
+              res.headers.emplace_back("X-TZ-Access-Entry", ledger::ToHex(r->id));
+              res.headers.emplace_back("Cache-Control", "no-store");
+              res.source = std::shared_ptr<archive::ByteSource>(std::move(*src));
+              res.chunked = true;
+              done(std::move(res));
+            });
 }
 
 }  // namespace
@@ -221,7 +294,16 @@ void AddArchiveRoutes(Router* r, Ctx* ctx) {
   hh.signed_request = true;
   hh.roles = {Role::kDepartment, Role::kOperator, Role::kAuditor};
   hh.handler = [ctx](Request& req, Respond done) { Household(ctx, req, std::move(done)); };
+  Route file = hh;
   r->Add(std::move(hh));
+  // {id64}: the commitment (64 hex, like {sha256}; a distinct parameter name
+  // for OpenAPI).
+  file.pattern = "/v1/households/{id64}/files/{sha256}";
+  file.summary =
+      "One household document, decrypted (一户一档); signed, X-TZ-Reason required, access-logged";
+  file.response_type = "application/octet-stream";
+  file.handler = [ctx](Request& req, Respond done) { HouseholdFile(ctx, req, std::move(done)); };
+  r->Add(std::move(file));
 }
 
 }  // namespace tz::api

@@ -439,6 +439,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<http::response_serializer<http::buffer_body>> sr;
     std::shared_ptr<archive::ByteSource> source;
     uint64_t remaining = 0;
+    bool chunked = false;
   };
 
   void SendStream(Response r) {
@@ -449,11 +450,16 @@ class Session : public std::enable_shared_from_this<Session> {
     st->res.set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) st->res.set(k, v);
     st->res.keep_alive(keep_alive_);
-    st->res.content_length(r.length);
+    if (r.chunked) {
+      st->res.chunked(true);
+    } else {
+      st->res.content_length(r.length);
+    }
     st->res.body().data = nullptr;
     st->res.body().more = true;
     st->source = std::move(r.source);
-    st->remaining = r.length;
+    st->remaining = r.chunked ? UINT64_MAX : r.length;
+    st->chunked = r.chunked;
     st->sr.emplace(st->res);
     if (!chunk_) chunk_ = std::make_unique<char[]>(kChunk);
     auto self = shared_from_this();
@@ -471,16 +477,20 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, st->remaining));
       auto n = st->source->Read(reinterpret_cast<uint8_t*>(chunk_.get()), want);
+      if (st->chunked && n.ok() && *n == 0) {  // the end: the last (empty) chunk
+        st->remaining = 0;
+        return StreamMore(st);
+      }
       if (!n.ok() || *n == 0) {
         // Headers are out: the only honest signal left is a cut connection.
         std::fprintf(stderr, "tiezheng: stream aborted: %s\n",
                      n.ok() ? "short blob" : n.status().ToString().c_str());
         return OnClosed({});
       }
-      st->remaining -= *n;
+      if (!st->chunked) st->remaining -= *n;
       st->res.body().data = chunk_.get();
       st->res.body().size = *n;
-      st->res.body().more = st->remaining > 0;
+      st->res.body().more = st->chunked || st->remaining > 0;
     }
     stream_.expires_after(srv_->opt.write_timeout);
     auto self = shared_from_this();

@@ -56,6 +56,11 @@ struct Response {
   // bytes. When set, `body` is ignored.
   std::shared_ptr<archive::ByteSource> source;
   uint64_t length = 0;
+  // The length is not known in advance (decrypted household files): sent
+  // with Transfer-Encoding: chunked until `source` ends; a source error
+  // cuts the connection before the last chunk, so the client sees a
+  // truncated, not a complete, body.
+  bool chunked = false;
   bool head_only = false;  // HEAD: headers (with Content-Length) but no body
   bool close = false;      // close the connection after writing
 

@@ -22,6 +22,10 @@ struct ServiceOptions {
   // <dir of the binary>/portal and the source tree's api/portal (compiled in).
   std::string portal_dir;
   int worker_threads = 4;  // blocking work (fsync of blobs and parts)
+  // The node's key-encryption key file (archive/household.h), outside the
+  // data directory. Empty: household files cannot be decrypted
+  // ("household.vault_unavailable").
+  std::string kek_path;
 };
 
 class Service {
