@@ -49,6 +49,34 @@ Status AsyncWriter::Submit() {
   return Status::Ok();
 }
 
+Result<Bytes> AsyncWriter::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return !free_.empty() || !error_.ok(); });
+  if (!error_.ok()) return error_;
+  Bytes b = std::move(free_.back());
+  free_.pop_back();
+  b.clear();
+  b.reserve(kBufferSize);
+  return b;
+}
+
+Status AsyncWriter::WriteOwned(Bytes buffer) {
+  if (!current_.empty()) {
+    // Bytes written through Write() go first. Submit needs a free buffer for
+    // the next current_; the caller holds one, so give it back meanwhile.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(Bytes());
+    }
+    TZ_RETURN_IF_ERROR(Submit());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  queue_.push_back(std::move(buffer));
+  cv_.notify_all();
+  return Status::Ok();
+}
+
 Status AsyncWriter::Finish() {
   if (!current_.empty()) {
     Status s = Submit();

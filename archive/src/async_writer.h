@@ -43,6 +43,12 @@ class AsyncWriter {
   // Copies data into the pipeline; blocks while all buffers are queued.
   // Returns the first write error seen so far (later data is discarded).
   [[nodiscard]] Status Write(ByteSpan data);
+  // Zero-copy form: Acquire() hands out a free buffer (capacity
+  // kBufferSize, empty; blocks while none is free), the caller fills it and
+  // gives it back with WriteOwned, which queues it after anything written
+  // before. Both return the first write error seen so far.
+  [[nodiscard]] Result<Bytes> Acquire();
+  [[nodiscard]] Status WriteOwned(Bytes buffer);
   // Flushes the partial buffer, waits for every write and for the flusher;
   // the first error (a failed intermediate fdatasync included).
   [[nodiscard]] Status Finish();

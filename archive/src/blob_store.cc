@@ -59,14 +59,18 @@ Status Copy(ByteSource& from, ByteSink& to) {
   }
 }
 
-Result<BlobInfo> BlobStore::Put(ByteSource& source, const PutOptions& options) {
-  TZ_ASSIGN_OR_RETURN(auto writer, NewWriter(options));
+Status BlobWriter::AppendAll(ByteSource& source) {
   Bytes buf(kCopyBuffer);
   for (;;) {
     TZ_ASSIGN_OR_RETURN(size_t n, source.Read(buf.data(), buf.size()));
-    if (n == 0) break;
-    TZ_RETURN_IF_ERROR(writer->Append(ByteSpan(buf.data(), n)));
+    if (n == 0) return Status::Ok();
+    TZ_RETURN_IF_ERROR(Append(ByteSpan(buf.data(), n)));
   }
+}
+
+Result<BlobInfo> BlobStore::Put(ByteSource& source, const PutOptions& options) {
+  TZ_ASSIGN_OR_RETURN(auto writer, NewWriter(options));
+  TZ_RETURN_IF_ERROR(writer->AppendAll(source));
   return writer->Commit();
 }
 

@@ -84,6 +84,43 @@ class LocalBlobWriter : public BlobWriter {
     return Status::Ok();
   }
 
+  // Once the background writer runs, reads straight into its buffers: the
+  // bytes are copied once (source -> buffer), hashed there, and written.
+  Status AppendAll(ByteSource& source) override {
+    if (file_ == nullptr) return Closed();
+    Bytes small;
+    while (async_ == nullptr) {
+      if (small.empty()) small.resize(AsyncWriter::kBufferSize);
+      auto n = source.Read(small.data(), small.size());
+      if (!n.ok()) return Fail(n.status());
+      if (*n == 0) return Status::Ok();
+      TZ_RETURN_IF_ERROR(Append(ByteSpan(small.data(), *n)));
+    }
+    for (bool eof = false; !eof;) {
+      auto buf = async_->Acquire();
+      if (!buf.ok()) return Fail(buf.status());
+      Bytes b = std::move(*buf);
+      b.resize(AsyncWriter::kBufferSize);
+      size_t filled = 0;
+      while (filled < b.size()) {
+        auto n = source.Read(b.data() + filled, b.size() - filled);
+        if (!n.ok()) return Fail(n.status());
+        if (*n == 0) {
+          eof = true;
+          break;
+        }
+        filled += *n;
+      }
+      if (filled == 0) break;
+      b.resize(filled);
+      hasher_.Update(b);
+      size_ += filled;
+      Status s = async_->WriteOwned(std::move(b));
+      if (!s.ok()) return Fail(s);
+    }
+    return Status::Ok();
+  }
+
   Result<BlobInfo> Commit() override {
     if (file_ == nullptr) return Closed();
     BlobInfo info{hasher_.Finish(), size_};
@@ -121,6 +158,11 @@ class LocalBlobWriter : public BlobWriter {
   }
 
  private:
+  Status Fail(Status s) {
+    Abort();
+    return s;
+  }
+
   static Status Closed() {
     return Status(Code::kFailedPrecondition, "blob.writer_closed",
                   "writer already committed, aborted or failed");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -141,6 +142,51 @@ TEST(LocalBlobStore, ListInOrderWithPaging) {
     after = page->back();
   }
   EXPECT_EQ(got, std::vector<Digest>(want.begin(), want.end()));
+}
+
+// A source that hands out at most `step` bytes per read and can fail after
+// `fail_at` bytes (an HTTP body, a flaky disk).
+class TrickleSource : public ByteSource {
+ public:
+  TrickleSource(ByteSpan data, size_t step, size_t fail_at = SIZE_MAX)
+      : data_(data), step_(step), fail_at_(fail_at) {}
+  Result<size_t> Read(uint8_t* buf, size_t n) override {
+    if (pos_ >= fail_at_) return Status::IOError("io.read", "injected read failure");
+    size_t k = std::min({n, step_, data_.size() - pos_});
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  ByteSpan data_;
+  size_t step_, fail_at_, pos_ = 0;
+};
+
+// Put(ByteSource&) reads large blobs straight into the writer's buffers;
+// small, odd-sized reads, a wrong declared digest and a failing source.
+TEST(LocalBlobStore, StreamingPutFromSmallReads) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  Bytes data = PseudoRandom((13 << 20) + 4321, 23);
+  TrickleSource src(data, 7777);
+  auto info = store->Put(src);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->digest, Sha256(data));
+  EXPECT_EQ(info->size, data.size());
+  EXPECT_EQ(store->ReadAll(info->digest, 32 << 20).value(), data);
+
+  Bytes other = PseudoRandom(9 << 20, 24);
+  PutOptions wrong;
+  wrong.expected_digest = Sha256(data);
+  TrickleSource src2(other, 1 << 20);
+  EXPECT_EQ(store->Put(src2, wrong).status().reason(), "blob.digest_mismatch");
+  EXPECT_FALSE(store->Has(Sha256(other)).value());
+
+  TrickleSource failing(other, 65536, 6 << 20);  // fails past the inline part
+  EXPECT_EQ(store->Put(failing).status().reason(), "io.read");
+  EXPECT_FALSE(store->Has(Sha256(other)).value());
+  EXPECT_EQ(CountFiles(dir / "tmp"), 1u);  // only the owner token
 }
 
 // A large put flushes behind its writes (writeback hints and intermediate

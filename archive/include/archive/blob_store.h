@@ -90,6 +90,9 @@ class BlobWriter {
  public:
   virtual ~BlobWriter() = default;
   [[nodiscard]] virtual Status Append(ByteSpan data) = 0;
+  // Appends everything `source` yields. The default reads through a buffer
+  // into Append; a backend may read straight into its own write buffers.
+  [[nodiscard]] virtual Status AppendAll(ByteSource& source);
   // Hashes, makes durable and publishes. If the content already exists it is
   // stored once (the new copy is discarded). Fails with
   // "blob.digest_mismatch"/"blob.size_mismatch" when PutOptions said what to
