@@ -49,6 +49,10 @@ const char kNodeHelp[] =
     "  --max-entry-body N        POST /v1/entries [65536]\n"
     "  --max-blob-body N         PUT /v1/blobs [1073741824]\n"
     "  --rate N --burst N        signed requests per key per second [50], burst [100]\n"
+    "  --public-rate N --public-burst N  unsigned requests per client address per\n"
+    "                            second [200], burst [400]; 0 = no limit\n"
+    "  --public-rate-loopback    limit loopback clients too (exempt by default: behind a\n"
+    "                            local reverse proxy all clients share 127.0.0.1)\n"
     "  --portal DIR              portal files [<binary dir>/portal, else source api/portal]\n"
     "  --kek FILE                key-encryption key for household files, outside DIR\n"
     "                            [$TIEZHENG_KEK]; without it they cannot be decrypted\n"
@@ -217,8 +221,9 @@ int CmdNode(int argc, char** argv, int first) {
   Args a({"data", "listen", "threads", "max-connections", "header-timeout-ms", "idle-timeout-ms",
           "body-window-ms", "min-body-rate", "max-json-body", "max-entry-body", "max-blob-body",
           "rate", "burst", "portal", "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "tsa-url",
-          "tsa-ca", "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms", "kek"},
-         {"help", "no-sync"});
+          "tsa-ca", "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms", "kek",
+          "public-rate", "public-burst"},
+         {"help", "no-sync", "public-rate-loopback"});
   if (!a.Parse(argc, argv, first + 1)) {
     std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kNodeHelp);
     return kExitUsage;
@@ -234,6 +239,8 @@ int CmdNode(int argc, char** argv, int first) {
   api::ServiceOptions so;
   uint64_t threads = 2, max_conn = so.server.max_connections, header_ms = 10000, idle_ms = 60000,
            window_ms = 10000, rate = 50, burst = 100;
+  uint64_t public_rate = static_cast<uint64_t>(so.server.public_limit.rate_per_second),
+           public_burst = static_cast<uint64_t>(so.server.public_limit.burst);
   uint64_t max_json = so.max_json_body, max_entry = so.max_entry_body;
   if (!ParseCount(a, "threads", &threads) || !ParseCount(a, "max-connections", &max_conn) ||
       !ParseCount(a, "header-timeout-ms", &header_ms) ||
@@ -241,7 +248,8 @@ int CmdNode(int argc, char** argv, int first) {
       !ParseCount(a, "min-body-rate", &so.server.min_body_rate) ||
       !ParseCount(a, "max-json-body", &max_json) || !ParseCount(a, "max-entry-body", &max_entry) ||
       !ParseCount(a, "max-blob-body", &so.max_blob_body) || !ParseCount(a, "rate", &rate) ||
-      !ParseCount(a, "burst", &burst)) {
+      !ParseCount(a, "burst", &burst) || !ParseCount(a, "public-rate", &public_rate) ||
+      !ParseCount(a, "public-burst", &public_burst)) {
     return kExitUsage;
   }
   if (threads < 1 || threads > 64 || window_ms < 100) {
@@ -257,6 +265,9 @@ int CmdNode(int argc, char** argv, int first) {
   so.max_entry_body = max_entry;
   so.auth.rate_per_second = static_cast<double>(rate);
   so.auth.burst = static_cast<double>(burst);
+  so.server.public_limit.rate_per_second = static_cast<double>(public_rate);
+  so.server.public_limit.burst = static_cast<double>(std::max<uint64_t>(public_burst, 1));
+  so.server.public_limit.limit_loopback = a.flag("public-rate-loopback");
   so.portal_dir = a.value_or("portal", "");
   const char* kek_env = std::getenv("TIEZHENG_KEK");
   so.kek_path = a.value_or("kek", kek_env != nullptr ? kek_env : "");

@@ -212,7 +212,16 @@ Json Router::OpenApi(std::string_view title, std::string_view version) const {
     ok.set("content", std::move(content));
     Json err = Json::MakeObject(
         {{"description", Json("error: {\"error\":{\"code\",\"category\",\"message\"}}")}});
-    op.set("responses", Json::MakeObject({{"200", std::move(ok)}, {"default", std::move(err)}}));
+    Json limited = Json::MakeObject(
+        {{"description",
+          Json(r.signed_request
+                   ? "http.rate_limited: too many signed requests for this key (--rate, --burst)"
+                   : "http.rate_limited: too many unsigned requests from this client address "
+                     "(--public-rate, --public-burst); Retry-After: 1")}});
+    op.set("x-rate-limit", Json(r.signed_request ? "per-key" : "per-address"));
+    op.set("responses", Json::MakeObject({{"200", std::move(ok)},
+                                          {"429", std::move(limited)},
+                                          {"default", std::move(err)}}));
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string path;

@@ -60,8 +60,16 @@ struct Server::Impl {
   bool stopped = false;
   uint16_t port = 0;
 
+  IpLimiter public_limiter;
+
   Impl(ServerOptions o, const Router* r, Authenticator* a, Metrics* m)
-      : opt(std::move(o)), router(r), auth(a), metrics(m), ioc(opt.threads), acceptor(ioc) {}
+      : opt(std::move(o)),
+        router(r),
+        auth(a),
+        metrics(m),
+        ioc(opt.threads),
+        acceptor(ioc),
+        public_limiter(opt.public_limit) {}
   void Accept();
 };
 
@@ -71,6 +79,15 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl* srv, tcp::socket socket)
       : srv_(srv), stream_(std::move(socket)), body_timer_(stream_.get_executor()) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec).address();
+    if (!ec && peer.is_v4()) {
+      auto b = peer.to_v4().to_bytes();
+      client_ = srv_->public_limiter.ClientKey(b.data(), nullptr);
+    } else if (!ec) {
+      auto b = peer.to_v6().to_bytes();
+      client_ = srv_->public_limiter.ClientKey(nullptr, b.data());
+    }
     ++srv_->connections;
     srv_->metrics->ConnectionOpened();
   }
@@ -160,6 +177,17 @@ class Session : public std::enable_shared_from_this<Session> {
       return Fail(HttpError(400, "http.bad_request", "request target must be an absolute path"));
     }
     Router::Match m = srv_->router->Find(req_.method, req_.path);
+    if ((m.route == nullptr || !m.route->signed_request) &&
+        !srv_->public_limiter.Allow(
+            client_, std::chrono::duration_cast<std::chrono::milliseconds>(
+                         Clock::now().time_since_epoch())
+                         .count())) {
+      route_label_ = m.route != nullptr ? m.route->pattern : "unmatched";
+      Response r = HttpError(429, "http.rate_limited",
+                             "too many unsigned requests from this address; slow down");
+      r.headers.emplace_back("Retry-After", "1");
+      return Fail(std::move(r));
+    }
     if (m.route == nullptr) {
       Response r = ErrorResponse(m.error);
       if (m.error.reason() == "http.method_not_allowed") {
@@ -522,6 +550,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool big_body_ = false;
   bool body_cut_ = false;              // answered before the body ended
   uint64_t body_left_ = 0;
+  std::string client_;  // IpLimiter key of the peer ("" = exempt)
   bool first_ = true;
   bool keep_alive_ = false;
   Clock::time_point start_ = Clock::now();

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "api/auth.h"
+#include "api/ip_limiter.h"
 #include "api/router.h"
 #include "crypto/status.h"
 
@@ -40,6 +41,9 @@ struct ServerOptions {
   std::chrono::milliseconds body_rate_window{10'000};
   uint64_t min_body_rate = 1024;  // bytes per second
   std::chrono::milliseconds write_timeout{60'000};
+  // Unsigned requests per client address (api/ip_limiter.h):
+  // 429 http.rate_limited beyond it.
+  IpLimitOptions public_limit;
 };
 
 class Server {
