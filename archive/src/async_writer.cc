@@ -53,10 +53,10 @@ Result<Bytes> AsyncWriter::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [this] { return !free_.empty() || !error_.ok(); });
   if (!error_.ok()) return error_;
+  // Returned with whatever size it had: resizing a used buffer back to
+  // kBufferSize does not zero-fill it again.
   Bytes b = std::move(free_.back());
   free_.pop_back();
-  b.clear();
-  b.reserve(kBufferSize);
   return b;
 }
 
@@ -111,8 +111,7 @@ void AsyncWriter::Run() {
         chunk_start_ = written_;
       }
     }
-    buf.clear();
-    free_.push_back(std::move(buf));
+    free_.push_back(std::move(buf));  // kept sized: Submit and Acquire reuse it
     cv_.notify_all();
   }
 }

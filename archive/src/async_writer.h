@@ -43,8 +43,8 @@ class AsyncWriter {
   // Copies data into the pipeline; blocks while all buffers are queued.
   // Returns the first write error seen so far (later data is discarded).
   [[nodiscard]] Status Write(ByteSpan data);
-  // Zero-copy form: Acquire() hands out a free buffer (capacity
-  // kBufferSize, empty; blocks while none is free), the caller fills it and
+  // Zero-copy form: Acquire() hands out a free buffer (any size, old
+  // content; blocks while none is free), the caller fills it and
   // gives it back with WriteOwned, which queues it after anything written
   // before. Both return the first write error seen so far.
   [[nodiscard]] Result<Bytes> Acquire();
