@@ -77,7 +77,8 @@ Result<node::EvidenceExportOptions> ParseEvidenceQuery(const Request& req) {
       return Status::Invalid("request.bad_digest",
                              o.kind + " must be 64 lowercase hex characters");
     }
-  } else if (!ledger::IsValidId(o.id)) {
+  } else if (!ledger::IsValidId(o.id) || o.id == "." || o.id == "..") {
+    // As the router's {name}: ids are not paths, but "." and ".." never name anything.
     return Status::Invalid("request.bad_id", o.kind + " is not a valid id");
   }
   TZ_ASSIGN_OR_RETURN(std::optional<std::string> w, req.query_param("withhold"));
