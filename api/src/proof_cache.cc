@@ -47,41 +47,50 @@ uint32_t ProofCache::MinLevelFor(uint64_t size) const {
   return level;
 }
 
+// Callers hold fill_mu_ (fills are serialized); the scan runs without mu_,
+// so proofs keep being served (from the store) while a level loads.
 Status ProofCache::Fill(const ledger::Ledger& l, uint32_t level, uint64_t size) {
   uint64_t end = size >> level;
-  std::unique_lock<std::shared_mutex> lock(mu_);
-  uint32_t min_level = std::max(min_level_, MinLevelFor(size));
-  if (min_level > min_level_) {  // over budget: drop the lowest levels
-    for (uint32_t k = min_level_; k < min_level && k < levels_.size(); ++k) {
-      std::vector<Digest>().swap(levels_[k]);
+  uint64_t begin = 0;
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    uint32_t min_level = std::max(min_level_, MinLevelFor(size));
+    if (min_level > min_level_) {  // over budget: drop the lowest levels
+      for (uint32_t k = min_level_; k < min_level && k < levels_.size(); ++k) {
+        std::vector<Digest>().swap(levels_[k]);
+      }
+      min_level_ = min_level;
     }
-    min_level_ = min_level;
+    if (level < min_level_) return Status::Ok();
+    if (levels_.size() <= level) levels_.resize(level + 1);
+    begin = levels_[level].size();
+    if (begin >= end) return Status::Ok();
   }
-  if (level < min_level_) return Status::Ok();
-  if (levels_.size() <= level) levels_.resize(level + 1);
-  std::vector<Digest>& v = levels_[level];
-  if (v.size() >= end) return Status::Ok();
-  uint64_t begin = v.size();
-  v.reserve(end);
+  std::vector<Digest> add;
+  add.reserve(end - begin);
   Status bad = Status::Ok();
   TZ_RETURN_IF_ERROR(l.store().Scan(
       NodeKey({level, begin}), NodeKey({level, end}), [&](std::string_view key, std::string_view val) {
-        merkle::NodeId id{level, v.size()};
+        merkle::NodeId id{level, begin + add.size()};
         if (key != NodeKey(id)) return false;  // a gap: reported below
         auto d = ParseNode(id, val);
         if (!d.ok()) {
           bad = d.status();
           return false;
         }
-        v.push_back(*d);
+        add.push_back(*d);
         return true;
       }));
   TZ_RETURN_IF_ERROR(bad);
   // Stopped early at a gap (or the store has fewer nodes than the tree needs).
-  if (v.size() != end) {
-    merkle::NodeId first_missing{level, v.size()};
-    v.resize(begin);
-    return Missing(first_missing);
+  if (add.size() != end - begin) return Missing({level, begin + add.size()});
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  if (level < min_level_ || levels_[level].size() != begin) return Status::Ok();
+  std::vector<Digest>& v = levels_[level];
+  if (begin == 0) {
+    v = std::move(add);
+  } else {
+    v.insert(v.end(), add.begin(), add.end());
   }
   return Status::Ok();
 }
@@ -95,9 +104,13 @@ Result<Digest> ProofCache::Node(const ledger::Ledger& l, merkle::NodeId id, uint
     }
     cached_level = id.level >= min_level_ && id.level < 64;
   }
-  if (cached_level) {
-    // Every perfect node of this level within the tree of `size` is stored.
+  // Every perfect node of this level within the tree of `size` is stored:
+  // load the level, unless another request is loading (this or another
+  // level) right now; then read this one node from the store.
+  std::unique_lock<std::mutex> filling(fill_mu_, std::defer_lock);
+  if (cached_level && filling.try_lock()) {
     TZ_RETURN_IF_ERROR(Fill(l, id.level, size));
+    filling.unlock();
     std::shared_lock<std::shared_mutex> lock(mu_);
     if (id.level < levels_.size() && id.index < levels_[id.level].size()) {
       return levels_[id.level][id.index];
@@ -172,7 +185,10 @@ Result<std::shared_ptr<const CachedNote>> ProofCache::Checkpoint(const ledger::L
 
 Status ProofCache::Warm(const ledger::Ledger& l) {
   uint64_t size = l.head().log_size;
-  for (uint32_t level = MinLevelFor(size); level < 64 && (size >> level) > 0; ++level) {
+  // From the top down: the few upper levels serve every proof soonest.
+  for (uint32_t level = 64; level-- > MinLevelFor(size);) {
+    if ((size >> level) == 0) continue;
+    std::lock_guard<std::mutex> filling(fill_mu_);
     TZ_RETURN_IF_ERROR(Fill(l, level, size));
   }
   return Status::Ok();

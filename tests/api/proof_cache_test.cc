@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "api/entry_facts.h"
 #include "ledger/ledger_test_util.h"
 
@@ -91,6 +94,35 @@ TEST(ProofCacheTest, StaysWithinItsBudget) {
     last = cache.MinLevelFor(n);
   }
   EXPECT_GE(last, 2u);
+}
+
+// Proofs asked for while levels load (Warm on another thread, and several
+// readers racing to load): every answer still equals the ledger's.
+TEST(ProofCacheTest, ConcurrentReadersWhileLevelsLoad) {
+  Consortium c;
+  int counter = 0;
+  Grow(&c, {200, 111}, &counter);
+  uint64_t n = c.ledger->head().log_size;
+  std::vector<std::vector<Digest>> want;
+  for (uint64_t i = 0; i < n; ++i) want.push_back(*c.ledger->InclusionProof(i, n));
+  for (int round = 0; round < 5; ++round) {
+    ProofCache cache;
+    std::atomic<int> bad{0};
+    std::vector<std::thread> ts;
+    ts.emplace_back([&] {
+      if (!cache.Warm(*c.ledger).ok()) ++bad;
+    });
+    for (int t = 0; t < 3; ++t) {
+      ts.emplace_back([&, t] {
+        for (uint64_t i = static_cast<uint64_t>(t); i < n; i += 3) {
+          auto p = cache.InclusionProof(*c.ledger, i, n);
+          if (!p.ok() || *p != want[i]) ++bad;
+        }
+      });
+    }
+    for (auto& th : ts) th.join();
+    EXPECT_EQ(bad.load(), 0);
+  }
 }
 
 TEST(ProofCacheTest, Errors) {

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -65,10 +66,11 @@ class ProofCache {
  private:
   Result<Digest> Node(const ledger::Ledger& l, merkle::NodeId id, uint64_t size);
   // Loads the stored nodes of `level` of the tree of `size` entries (and
-  // first drops levels the budget no longer allows).
+  // first drops levels the budget no longer allows). Caller holds fill_mu_.
   Status Fill(const ledger::Ledger& l, uint32_t level, uint64_t size);
 
   size_t budget_;
+  std::mutex fill_mu_;  // one level load at a time (Fill)
   mutable std::shared_mutex mu_;
   uint32_t min_level_ = 0;                   // raised (never lowered) as the log grows
   std::vector<std::vector<Digest>> levels_;  // [level][index], levels >= min_level_
