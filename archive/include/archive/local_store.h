@@ -37,7 +37,7 @@ struct LocalStoreOptions {
   // (fdatasync), so the final sync has little left to flush. Measured in
   // docs/archive.md; 0 turns either off.
   uint64_t writeback_chunk = 8 << 20;
-  uint64_t sync_every = 128 << 20;
+  uint64_t sync_every = 64 << 20;
 };
 
 struct FsckOptions {
