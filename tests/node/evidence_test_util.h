@@ -6,10 +6,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "archive/local_store.h"
+#include "crypto/timestamp.h"
 #include "ledger/evidence.h"
 #include "ledger/ledger_test_util.h"
 #include "node/evidence_export.h"
@@ -96,6 +100,46 @@ class EvidenceFixture : public ::testing::Test {
   Consortium c_;
   std::unique_ptr<archive::LocalBlobStore> blobs_;
   std::vector<std::string> docs_;
+};
+
+inline std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline int Shell(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// An EvidenceFixture with two demo TSA PKIs, "pki" and "other", made once per
+// test suite by deploy/make-tsa-cert.sh (the same script the docs use).
+class TsaPkiFixture : public EvidenceFixture {
+ protected:
+  static void MakePkis(const std::string& name) {
+    pki_ = new std::string(TempDirFor(name));
+    for (const char* d : {"pki", "other"}) {
+      ASSERT_EQ(Shell("bash '" + std::string(TZ_SOURCE_DIR) + "/deploy/make-tsa-cert.sh' '" +
+                      *pki_ + "/" + d + "' >/dev/null 2>&1"),
+                0);
+    }
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*pki_);
+    delete pki_;
+    pki_ = nullptr;
+  }
+  static TimeStampAuthority Tsa(const std::string& which) {
+    std::string d = *pki_ + "/" + which;
+    auto cfg = LoadTsaConfigFiles(d + "/tsa.pem", d + "/tsa.key", "", std::string(kDemoTsaPolicy));
+    EXPECT_TRUE(cfg.ok()) << cfg.status().ToString();
+    return TimeStampAuthority::Create(*cfg).value();
+  }
+  static std::string Ca(const std::string& which) { return Slurp(*pki_ + "/" + which + "/ca.pem"); }
+
+  static inline std::string* pki_ = nullptr;
 };
 
 }  // namespace tz::node::testing

@@ -10,21 +10,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void Spit(const fs::path& p, const std::string& data) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out << data;
-}
-
-int Shell(const std::string& cmd) {
-  int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 // The fenced block between the expert-check markers of docs/evidence.md.
@@ -40,31 +28,11 @@ std::string ExpertCheckScript() {
   return block.substr(open + 6, close - open - 6);
 }
 
-class EvidenceToolsTest : public EvidenceFixture {
+class EvidenceToolsTest : public TsaPkiFixture {
  protected:
-  static void SetUpTestSuite() {
-    pki_ = new std::string(TempDirFor("evidence-tsa"));
-    for (const char* d : {"pki", "other"}) {
-      ASSERT_EQ(Shell("bash '" + std::string(TZ_SOURCE_DIR) + "/deploy/make-tsa-cert.sh' '" +
-                      *pki_ + "/" + d + "' >/dev/null 2>&1"),
-                0);
-    }
-  }
-  static void TearDownTestSuite() {
-    fs::remove_all(*pki_);
-    delete pki_;
-  }
-  static TimeStampAuthority Tsa(const std::string& which) {
-    std::string d = *pki_ + "/" + which;
-    auto cfg = LoadTsaConfigFiles(d + "/tsa.pem", d + "/tsa.key", "", std::string(kDemoTsaPolicy));
-    EXPECT_TRUE(cfg.ok()) << cfg.status().ToString();
-    return TimeStampAuthority::Create(*cfg).value();
-  }
-  static std::string Ca(const std::string& which) { return Slurp(*pki_ + "/" + which + "/ca.pem"); }
+  static void SetUpTestSuite() { MakePkis("evidence-tsa"); }
 
-  static std::string* pki_;
 };
-std::string* EvidenceToolsTest::pki_ = nullptr;
 
 TEST_F(EvidenceToolsTest, TimeStampedCheckpoint) {
   TimeStampAuthority tsa = Tsa("pki");

@@ -15,39 +15,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ledger::testing::HexDigestOf;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int Shell(const std::string& cmd) {
-  int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-class TimestampsTest : public EvidenceFixture {
+class TimestampsTest : public TsaPkiFixture {
  protected:
-  static void SetUpTestSuite() {
-    pki_ = new std::string(TempDirFor("node-tsa"));
-    for (const char* d : {"pki", "other"}) {
-      ASSERT_EQ(Shell("bash '" + std::string(TZ_SOURCE_DIR) + "/deploy/make-tsa-cert.sh' '" +
-                      *pki_ + "/" + d + "' >/dev/null 2>&1"),
-                0);
-    }
-  }
-  static void TearDownTestSuite() {
-    fs::remove_all(*pki_);
-    delete pki_;
-  }
-  static TimeStampAuthority Tsa(const std::string& which) {
-    std::string d = *pki_ + "/" + which;
-    auto cfg = LoadTsaConfigFiles(d + "/tsa.pem", d + "/tsa.key", "", std::string(kDemoTsaPolicy));
-    EXPECT_TRUE(cfg.ok()) << cfg.status().ToString();
-    return TimeStampAuthority::Create(*cfg).value();
-  }
-  static std::string Ca(const std::string& which) { return Slurp(*pki_ + "/" + which + "/ca.pem"); }
+  static void SetUpTestSuite() { MakePkis("node-tsa"); }
 
   std::unique_ptr<TimestampStore> Store() {
     auto s = TimestampStore::Open(dir_ + "/timestamps");
@@ -67,9 +37,7 @@ class TimestampsTest : public EvidenceFixture {
     return false;
   }
 
-  static std::string* pki_;
 };
-std::string* TimestampsTest::pki_ = nullptr;
 
 TEST_F(TimestampsTest, StoreKeepsTokensPerSourceAndMatchesThemToTheNote) {
   auto store = Store();
