@@ -18,7 +18,8 @@ Sequencer::Sequencer(Ledger* ledger, NoteSigner signer, std::string proposer,
       proposer_(std::move(proposer)),
       options_(std::move(options)) {
   if (!options_.clock) options_.clock = NowMs;
-  thread_ = std::thread([this] { Run(); });
+  prepare_thread_ = std::thread([this] { RunPrepare(); });
+  commit_thread_ = std::thread([this] { RunCommit(); });
 }
 
 Sequencer::~Sequencer() { Stop(); }
@@ -33,7 +34,7 @@ void Sequencer::Submit(std::string bytes, Done done) {
       refused = Status(Code::kUnavailable, "sequencer.busy", "too many entries waiting");
     } else {
       queue_.push_back({std::move(bytes), std::move(done)});
-      cv_.notify_one();
+      cv_.notify_all();  // both threads wait on cv_: notify_one could wake the wrong one
       return;
     }
   }
@@ -78,7 +79,8 @@ void Sequencer::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  if (prepare_thread_.joinable()) prepare_thread_.join();
+  if (commit_thread_.joinable()) commit_thread_.join();
 }
 
 SequencerStats Sequencer::stats() const {
@@ -86,13 +88,20 @@ SequencerStats Sequencer::stats() const {
   return stats_;
 }
 
-void Sequencer::Run() {
+void Sequencer::RunPrepare() {
   for (;;) {
     std::vector<Item> batch;
     {
+      // Take work only when the hand-over slot is free, so that what waits
+      // beyond one prepared block stays in the queue (and counts against
+      // max_queue).
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      cv_.wait(lock, [this] { return !prepared_.has_value() && (stop_ || !queue_.empty()); });
+      if (queue_.empty()) {  // stopping and drained
+        prepare_done_ = true;
+        cv_.notify_all();
+        return;
+      }
       if (queue_.size() <= options_.max_block_entries) {
         batch.swap(queue_);
       } else {
@@ -101,16 +110,45 @@ void Sequencer::Run() {
         queue_.erase(queue_.begin(), end);
       }
     }
-    CommitBatch(batch);
+    Prepared p;
+    std::vector<std::string> bytes;
+    bytes.reserve(batch.size());
+    p.done.reserve(batch.size());
+    for (Item& it : batch) {
+      bytes.push_back(std::move(it.bytes));
+      p.done.push_back(std::move(it.done));
+    }
+    // Keys registered by the block being committed meanwhile are not in
+    // the committed state yet: such entries stay unverified here and are
+    // verified in order by the commit thread (PrepareEntries).
+    p.entries =
+        PrepareEntries(bytes, ledger_->CommittedState(), ledger_->options().verify_threads);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !prepared_.has_value(); });
+    prepared_.emplace(std::move(p));
+    cv_.notify_all();
   }
 }
 
-void Sequencer::CommitBatch(std::vector<Item>& batch) {
-  std::vector<std::string> bytes;
-  bytes.reserve(batch.size());
-  for (Item& it : batch) bytes.push_back(std::move(it.bytes));
+void Sequencer::RunCommit() {
+  for (;;) {
+    Prepared p;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return prepared_.has_value() || prepare_done_; });
+      if (!prepared_) return;  // the prepare thread has exited and nothing is left
+      p = std::move(*prepared_);
+      prepared_.reset();
+      cv_.notify_all();
+    }
+    CommitBatch(p);
+  }
+}
+
+void Sequencer::CommitBatch(Prepared& batch) {
+  size_t n = batch.done.size();
   BlockBuilder builder = ledger_->NewBlock(options_.clock(), proposer_);
-  std::vector<Result<Receipt>> results = ledger_->AddAll(&builder, bytes);
+  std::vector<Result<Receipt>> results = ledger_->AddPrepared(&builder, std::move(batch.entries));
   size_t accepted = builder.entry_count();
   Status commit;
   if (accepted > 0) {
@@ -122,15 +160,15 @@ void Sequencer::CommitBatch(std::vector<Item>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
     if (commit.ok() && accepted > 0) ++stats_.blocks;
     stats_.entries += commit.ok() ? accepted : 0;
-    stats_.rejected += batch.size() - (commit.ok() ? accepted : 0);
+    stats_.rejected += n - (commit.ok() ? accepted : 0);
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (!results[i].ok()) {
-      batch[i].done(results[i].status());
+      batch.done[i](results[i].status());
     } else if (!commit.ok()) {
-      batch[i].done(commit);
+      batch.done[i](commit);
     } else {
-      batch[i].done(std::move(results[i]).value());
+      batch.done[i](std::move(results[i]).value());
     }
   }
 }

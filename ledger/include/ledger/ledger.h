@@ -141,6 +141,7 @@ class Ledger {
   Head head() const;
   const std::string& chain() const { return chain_; }
   const std::string& origin() const { return origin_; }
+  const LedgerOptions& options() const { return options_; }
   // The node keys of the current members (checkpoint signers).
   std::vector<NoteVerifier> NodeKeys() const;
 

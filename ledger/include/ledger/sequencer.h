@@ -2,14 +2,16 @@
 // consortium of one, until the consensus layer replaces it), with group
 // commit.
 //
-// Submitters on any number of threads queue signed entry bytes. One
-// sequencer thread takes everything queued (up to max_block_entries),
-// parses and verifies the signatures in parallel (Ledger::AddAll), validates
-// each entry in order against the state left by the entries before it (a
-// rejected entry changes nothing), and commits the accepted ones as one
-// block with one synced write. Entries that arrive while a block is being
-// written wait and go into the next block together, so one fsync serves
-// many submissions without any artificial delay.
+// Submitters on any number of threads queue signed entry bytes. A prepare
+// thread takes everything queued (up to max_block_entries) and parses and
+// verifies the signatures in parallel (PrepareEntries, keys from the
+// committed state); a commit thread validates each prepared entry in order
+// against the state left by the entries before it (a rejected entry changes
+// nothing) and commits the accepted ones as one block with one synced write.
+// The two overlap: the next block's signatures are checked while this one
+// is applied and fsynced. Entries that arrive meanwhile go into the next
+// block together, so one fsync serves many submissions without any
+// artificial delay.
 //
 // An entry is acknowledged only after its block's synced write: after a
 // crash, every acknowledged entry is in the ledger.
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,7 +59,7 @@ class Sequencer {
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
-  // Queues one entry. `done` runs exactly once, on the sequencer thread,
+  // Queues one entry. `done` runs exactly once, on the commit thread,
   // after the block holding the entry is durable (with its receipt), or with
   // the entry's validation error (envelope.h, entries.h reasons), or with
   // the commit's failure (e.g. "kv.io"; the whole block is dropped). It runs
@@ -67,8 +70,9 @@ class Sequencer {
   Result<Receipt> Submit(std::string_view bytes);
   std::vector<Result<Receipt>> SubmitBatch(std::span<const std::string> entries);
 
-  // Writes what is queued, then stops the thread. Later submissions get
-  // "sequencer.stopped".
+  // Writes what is queued, then stops the threads. Later submissions get
+  // "sequencer.stopped". Not from a `done` callback (it would wait for
+  // itself).
   void Stop();
   SequencerStats stats() const;
 
@@ -79,8 +83,14 @@ class Sequencer {
     std::string bytes;
     Done done;
   };
-  void Run();
-  void CommitBatch(std::vector<Item>& batch);
+  // A batch whose signatures were checked, waiting for the commit thread.
+  struct Prepared {
+    std::vector<Done> done;
+    PreparedEntries entries;
+  };
+  void RunPrepare();
+  void RunCommit();
+  void CommitBatch(Prepared& batch);
 
   Ledger* ledger_;
   NoteSigner signer_;
@@ -90,8 +100,13 @@ class Sequencer {
   std::condition_variable cv_;
   std::vector<Item> queue_;
   bool stop_ = false;
+  // Hand-over between the threads (under mu_): at most one prepared batch
+  // waits, so preparing runs at most one block ahead.
+  std::optional<Prepared> prepared_;
+  bool prepare_done_ = false;  // the prepare thread has exited
   SequencerStats stats_;
-  std::thread thread_;
+  std::thread prepare_thread_;
+  std::thread commit_thread_;
 };
 
 }  // namespace tz::ledger
