@@ -225,21 +225,15 @@ TEST_F(ClientCli, InterruptedUploadResumesFromTheReceivedParts) {
   data[5] = 's';
   std::string path = Doc("drawings.bin", data);
   std::string hex = ToHex(Sha256(data));
-  std::string body =
-      Json::MakeObject({{"sha256", Json(hex)}, {"size", Json(static_cast<int64_t>(data.size()))}})
-          .Canonical();
   auto c = node_->Client();
-  auto r = c.Post("/v1/uploads", NodeProcess::Signed(node_->builder, "POST", "/v1/uploads", body),
-                  body, "application/json");
-  ASSERT_TRUE(r);
-  ASSERT_EQ(r->status, 201) << r->body;
-  auto j = ParseJson(r->body);
-  std::string id = j->find("upload_id")->as_string();
-  uint64_t part = j->find("part_size")->as_uint64();
+  Json session = node_->BeginUpload(c, data);
+  ASSERT_TRUE(session.is_object());
+  std::string id = session.find("upload_id")->as_string();
+  uint64_t part = session.find("part_size")->as_uint64();
   std::string t = "/v1/uploads/" + id + "/parts/0";
   std::string chunk = data.substr(0, part);
-  r = c.Put(t, NodeProcess::Signed(node_->builder, "PUT", t, chunk), chunk,
-            "application/octet-stream");
+  auto r = c.Put(t, NodeProcess::Signed(node_->builder, "PUT", t, chunk), chunk,
+                 "application/octet-stream");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   std::filesystem::create_directories(home_->File("uploads"));

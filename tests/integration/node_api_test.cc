@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <regex>
 #include <set>
 
@@ -292,8 +291,8 @@ TEST_F(NodeApiTest, LargeBlobRoundTrip) {
   // 3 flips, a range in chunk 3 is refused (the response is cut, never the
   // wrong bytes) while a range in chunk 0 is still served.
   constexpr size_t kMiB = 1 << 20;
-  r = c.Get(target, {{"Range", "bytes=" + std::to_string(kMiB - 7) + "-" +
-                                   std::to_string(3 * kMiB + 7)}});
+  r = c.Get(target,
+            {{"Range", "bytes=" + std::to_string(kMiB - 7) + "-" + std::to_string(3 * kMiB + 7)}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 206);
   EXPECT_TRUE(r->body == data.substr(kMiB - 7, 2 * kMiB + 15));
@@ -305,8 +304,8 @@ TEST_F(NodeApiTest, LargeBlobRoundTrip) {
     f.seekp(static_cast<std::streamoff>(3 * kMiB + 100));
     f.put(static_cast<char>(data[3 * kMiB + 100] ^ 1));
   }
-  r = c.Get(target, {{"Range", "bytes=" + std::to_string(3 * kMiB) + "-" +
-                                   std::to_string(3 * kMiB + 999)}});
+  r = c.Get(target, {{"Range",
+                      "bytes=" + std::to_string(3 * kMiB) + "-" + std::to_string(3 * kMiB + 999)}});
   // The stored bytes are damaged, so any complete 206 body would be wrong:
   // the server must cut the response instead.
   EXPECT_FALSE(r && r->status == 206 && r->body.size() == 1000)
@@ -322,27 +321,21 @@ TEST_F(NodeApiTest, ResumableUpload) {
   std::string data(20 << 20, 'q');
   data[12345] = 'z';
   std::string hex = ToHex(Sha256(data));
-  std::string body =
-      Json::MakeObject({{"sha256", Json(hex)}, {"size", Json(static_cast<int64_t>(data.size()))}})
-          .Canonical();
-  auto r = c.Post("/v1/uploads", NodeProcess::Signed(node_->builder, "POST", "/v1/uploads", body),
-                  body, "application/json");
-  ASSERT_TRUE(r);
-  ASSERT_EQ(r->status, 201) << r->body;
-  auto j = ParseJson(r->body);
-  std::string id = j->find("upload_id")->as_string();
-  uint64_t part = j->find("part_size")->as_uint64();
-  uint64_t parts = j->find("parts")->as_uint64();
+  Json session = node_->BeginUpload(c, data);
+  ASSERT_TRUE(session.is_object());
+  std::string id = session.find("upload_id")->as_string();
+  uint64_t part = session.find("part_size")->as_uint64();
+  uint64_t parts = session.find("parts")->as_uint64();
   ASSERT_EQ(parts, 3u);
   for (int n : {2, 0, 1}) {
     std::string chunk = data.substr(n * part, part);
     std::string t = "/v1/uploads/" + id + "/parts/" + std::to_string(n);
-    r = c.Put(t, NodeProcess::Signed(node_->builder, "PUT", t, chunk), chunk,
-              "application/octet-stream");
+    auto r = c.Put(t, NodeProcess::Signed(node_->builder, "PUT", t, chunk), chunk,
+                   "application/octet-stream");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
   }
-  r = c.Get("/v1/uploads/" + id);
+  auto r = c.Get("/v1/uploads/" + id);
   EXPECT_EQ(r->status, 200);
   std::string t = "/v1/uploads/" + id + "/complete";
   r = c.Post(t, NodeProcess::Signed(node_->builder, "POST", t, ""), "", "application/json");

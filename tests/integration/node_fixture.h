@@ -144,6 +144,22 @@ class NodeProcess {
     return c;
   }
 
+  // Starts a resumable upload of `data` (POST /v1/uploads, signed by the
+  // builder); the session JSON ({"upload_id","part_size","parts",...}), or
+  // null with a test failure.
+  Json BeginUpload(httplib::Client& c, const std::string& data) {
+    std::string body = Json::MakeObject({{"sha256", Json(ToHex(Sha256(data)))},
+                                         {"size", Json(static_cast<int64_t>(data.size()))}})
+                           .Canonical();
+    auto r = c.Post("/v1/uploads", Signed(builder, "POST", "/v1/uploads", body), body,
+                    "application/json");
+    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no response");
+    if (!r || r->status != 201) return Json();
+    auto j = ParseJson(r->body);
+    EXPECT_TRUE(j.ok());
+    return j.ok() ? *j : Json();
+  }
+
   // A signed entry's canonical bytes.
   std::string Entry(TestKey& k, const Json& body, int64_t time = 0) {
     auto e = ledger::SignEntry("test-chain", body, k.id, k.keys.secret_key, ++k.seq,
