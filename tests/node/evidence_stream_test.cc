@@ -15,11 +15,8 @@ using ledger::testing::HexDigestOf;
 class EvidenceStreamTest : public EvidenceFixture {
  protected:
   EvidencePlan PlanFor(const std::string& kind, const std::string& id, bool withhold = false) {
-    EvidenceExportOptions o;
-    o.kind = kind;
-    o.id = id;
+    EvidenceExportOptions o = OptionsFor(kind, id);
     o.withhold_documents = withhold;
-    o.now_ms = ledger::testing::kT0 + 1000;
     auto plan = PlanEvidencePackage(*c_.ledger, blobs_.get(), o);
     EXPECT_TRUE(plan.ok()) << plan.status().ToString();
     return plan.ok() ? std::move(*plan) : EvidencePlan{};

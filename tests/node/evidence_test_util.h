@@ -81,13 +81,18 @@ class EvidenceFixture : public ::testing::Test {
     ASSERT_TRUE((*w)->Commit().ok());
   }
 
-  std::vector<ev::TarFile> Export(const std::string& kind, const std::string& id,
-                                  const TimeStampAuthority* tsa = nullptr) {
+  // Export options for one subject at a fixed export time.
+  static EvidenceExportOptions OptionsFor(const std::string& kind, const std::string& id) {
     EvidenceExportOptions o;
     o.kind = kind;
     o.id = id;
-    o.tsa = tsa;
     o.now_ms = ledger::testing::kT0 + 1000;
+    return o;
+  }
+  std::vector<ev::TarFile> Export(const std::string& kind, const std::string& id,
+                                  const TimeStampAuthority* tsa = nullptr) {
+    EvidenceExportOptions o = OptionsFor(kind, id);
+    o.tsa = tsa;
     auto files = BuildEvidencePackage(*c_.ledger, blobs_.get(), o);
     EXPECT_TRUE(files.ok()) << files.status().ToString();
     return files.ok() ? *files : std::vector<ev::TarFile>{};

@@ -222,10 +222,8 @@ TEST_F(TimestampsTest, ExportCarriesStoredTokensThatOpensslAccepts) {
     ASSERT_TRUE(store->Put(kTsaSourceLocal, cp.size, tsa.Stamp(Sha256(note)).value().token_der)
                     .ok());
   }
-  EvidenceExportOptions o;
-  o.kind = "document";
-  o.id = HexDigestOf(docs_[0]);  // an older block: two checkpoints in the package
-  o.now_ms = ledger::testing::kT0 + 1000;
+  // An older block's document: two checkpoints in the package.
+  EvidenceExportOptions o = OptionsFor("document", HexDigestOf(docs_[0]));
   o.timestamps = store.get();
   auto files = BuildEvidencePackage(*c_.ledger, blobs_.get(), o);
   ASSERT_TRUE(files.ok()) << files.status().ToString();
