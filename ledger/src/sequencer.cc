@@ -25,20 +25,31 @@ Sequencer::Sequencer(Ledger* ledger, NoteSigner signer, std::string proposer,
 Sequencer::~Sequencer() { Stop(); }
 
 void Sequencer::Submit(std::string bytes, Done done) {
-  Status refused;
+  std::vector<Item> one;
+  one.push_back({std::move(bytes), std::move(done)});
+  Enqueue(std::move(one));
+}
+
+void Sequencer::Enqueue(std::vector<Item> items) {
+  // All under one lock, so that entries handed in together are taken
+  // together (one block, when they fit in one).
+  std::vector<std::pair<Done, Status>> refused;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_) {
-      refused = Status(Code::kUnavailable, "sequencer.stopped", "the sequencer has stopped");
-    } else if (queue_.size() >= options_.max_queue) {
-      refused = Status(Code::kUnavailable, "sequencer.busy", "too many entries waiting");
-    } else {
-      queue_.push_back({std::move(bytes), std::move(done)});
-      cv_.notify_all();  // both threads wait on cv_: notify_one could wake the wrong one
-      return;
+    for (Item& it : items) {
+      if (stop_) {
+        refused.emplace_back(std::move(it.done), Status(Code::kUnavailable, "sequencer.stopped",
+                                                        "the sequencer has stopped"));
+      } else if (queue_.size() >= options_.max_queue) {
+        refused.emplace_back(std::move(it.done), Status(Code::kUnavailable, "sequencer.busy",
+                                                        "too many entries waiting"));
+      } else {
+        queue_.push_back(std::move(it));
+      }
     }
+    cv_.notify_all();  // both threads wait on cv_: notify_one could wake the wrong one
   }
-  done(std::move(refused));
+  for (auto& [done, status] : refused) done(std::move(status));
 }
 
 Result<Receipt> Sequencer::Submit(std::string_view bytes) {
@@ -58,13 +69,16 @@ std::vector<Result<Receipt>> Sequencer::SubmitBatch(std::span<const std::string>
   auto w = std::make_shared<Wait>();
   w->left = entries.size();
   w->results.resize(entries.size());
+  std::vector<Item> items;
+  items.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
-    Submit(entries[i], [w, i](Result<Receipt> r) {
-      std::lock_guard<std::mutex> lock(w->mu);
-      w->results[i] = std::move(r);
-      if (--w->left == 0) w->cv.notify_all();
-    });
+    items.push_back({entries[i], [w, i](Result<Receipt> r) {
+                       std::lock_guard<std::mutex> lock(w->mu);
+                       w->results[i] = std::move(r);
+                       if (--w->left == 0) w->cv.notify_all();
+                     }});
   }
+  Enqueue(std::move(items));
   std::unique_lock<std::mutex> lock(w->mu);
   w->cv.wait(lock, [&] { return w->left == 0; });
   std::vector<Result<Receipt>> out;

@@ -66,7 +66,8 @@ class Sequencer {
   // at once, on the caller's thread, with "sequencer.busy" when the queue is
   // full or "sequencer.stopped" after Stop.
   void Submit(std::string bytes, Done done);
-  // Blocking forms: queue and wait. One result per entry, in order.
+  // Blocking forms: queue and wait. One result per entry, in order. A
+  // batch is queued at once, so it goes into one block if it fits.
   Result<Receipt> Submit(std::string_view bytes);
   std::vector<Result<Receipt>> SubmitBatch(std::span<const std::string> entries);
 
@@ -88,6 +89,8 @@ class Sequencer {
     std::vector<Done> done;
     PreparedEntries entries;
   };
+  // Queues items (or refuses each with busy/stopped) under one lock.
+  void Enqueue(std::vector<Item> items);
   void RunPrepare();
   void RunCommit();
   void CommitBatch(Prepared& batch);
