@@ -306,6 +306,31 @@ TEST_F(AuditTest, TamperedStateRecord) {
   EXPECT_NE(f.status.message().find(key), std::string::npos);
 }
 
+TEST_F(AuditTest, ExtraAndMissingStateRecords) {
+  // The state is compared by fingerprint; a mismatch still names the record.
+  {
+    KvBatch b;
+    b.Put("s/d/" + std::string(64, 'a'), "{}");
+    ASSERT_TRUE(c.ledger->mutable_store()->Write(b, false).ok());
+    AuditReport r = Audit(c.ledger->store());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.failure->status.reason(), "audit.state_mismatch");
+    EXPECT_NE(r.failure->status.message().find("s/d/aaaa"), std::string::npos);
+    KvBatch undo;
+    undo.Delete("s/d/" + std::string(64, 'a'));
+    ASSERT_TRUE(c.ledger->mutable_store()->Write(undo, false).ok());
+    ASSERT_TRUE(Audit(c.ledger->store()).ok());
+  }
+  std::string key = StateKeyForSeq(c.c("builder").id);
+  KvBatch b;
+  b.Delete(key);
+  ASSERT_TRUE(c.ledger->mutable_store()->Write(b, false).ok());
+  AuditReport r = Audit(c.ledger->store());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure->status.reason(), "audit.state_mismatch");
+  EXPECT_NE(r.failure->status.message().find(key), std::string::npos);
+}
+
 TEST_F(AuditTest, MissingAndExtraIndexKeys) {
   KvBatch b;
   b.Put("x/house/H-9-999" + std::string(1, '\0') + EncodeU64(3), "");
