@@ -4,8 +4,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "crypto/aead.h"
+#include "crypto/ed25519_batch.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "crypto/sign.h"
@@ -89,6 +91,67 @@ void BM_Verify(benchmark::State& state, SignatureAlgorithm alg) {
 }
 BENCHMARK_CAPTURE(BM_Verify, ed25519, SignatureAlgorithm::kEd25519);
 BENCHMARK_CAPTURE(BM_Verify, sm2, SignatureAlgorithm::kSm2);
+
+// n Ed25519 signatures over kMessage-byte messages from 8 keys (round robin),
+// the ledger's shape: few keys, many entries.
+struct Ed25519SignedSet {
+  static constexpr size_t kKeys = 8;
+  std::vector<KeyPair> keys;
+  std::vector<Bytes> msgs;
+  std::vector<Signature> sigs;
+
+  explicit Ed25519SignedSet(size_t n) {
+    for (size_t k = 0; k < kKeys; ++k)
+      keys.push_back(GenerateKeyPair(SignatureAlgorithm::kEd25519));
+    for (size_t i = 0; i < n; ++i) {
+      msgs.push_back(RandomBytes(kMessage));
+      sigs.push_back(*Sign(keys[i % kKeys].secret_key, msgs.back()));
+    }
+  }
+  // The verifier refers to msgs, so the set must outlive it.
+  Ed25519BatchVerifier Batch() const {
+    Ed25519BatchVerifier batch;
+    for (size_t i = 0; i < msgs.size(); ++i)
+      batch.Add(keys[i % kKeys].public_key, msgs[i], sigs[i]);
+    return batch;
+  }
+};
+
+// "per_sig": time per signature, to compare with BM_Verify/ed25519.
+benchmark::Counter PerSignature(size_t n) {
+  return benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                                        benchmark::Counter::kInvert);
+}
+
+// Ed25519 batch verification (crypto/ed25519_batch.h), VerifyAll on
+// state.range(0) valid signatures.
+void BM_Ed25519BatchVerify(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  Ed25519SignedSet set(n);
+  Ed25519BatchVerifier batch = set.Batch();
+  for (auto _ : state) {
+    if (!batch.VerifyAll()) state.SkipWithError("batch verify failed");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  state.counters["per_sig"] = PerSignature(n);
+}
+BENCHMARK(BM_Ed25519BatchVerify)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024);
+
+// VerifyEach on 256 signatures of which one is invalid: the batch fails, the
+// halves are re-checked as batches, and the last few items singly.
+void BM_Ed25519BatchVerifyEachOneBad(benchmark::State& state) {
+  constexpr size_t n = 256;
+  Ed25519SignedSet set(n);
+  set.msgs[n / 3][0] ^= 1;
+  Ed25519BatchVerifier batch = set.Batch();
+  for (auto _ : state) {
+    std::vector<bool> each = batch.VerifyEach();
+    if (each[n / 3] || !each[0]) state.SkipWithError("wrong per-item result");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  state.counters["per_sig"] = PerSignature(n);
+}
+BENCHMARK(BM_Ed25519BatchVerifyEachOneBad);
 
 void BM_Ed25519SignRawSodium(benchmark::State& state) {
   uint8_t pk[32], sk[64], sig[64];
