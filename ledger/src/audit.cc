@@ -55,7 +55,11 @@ struct StringHash {
 // after a mismatch) sorts what it returns.
 class ReplayStore : public KvStore {
  public:
-  explicit ReplayStore(const SetHash::Key& key) : key_(key) { map_.reserve(1 << 16); }
+  // `expected_records`: a hint (the head's log size: most entries leave one
+  // state record), so the map does not rehash as it grows.
+  ReplayStore(const SetHash::Key& key, size_t expected_records) : key_(key) {
+    map_.reserve(std::min<size_t>(expected_records + 1024, size_t{1} << 26));
+  }
   Result<std::optional<std::string>> Get(std::string_view key) const override {
     auto it = map_.find(key);
     if (it == map_.end()) return std::optional<std::string>();
@@ -229,8 +233,8 @@ class BlockReader {
  public:
   static constexpr size_t kAhead = 2;
 
-  BlockReader(const KvStore& store, uint64_t head_height, int threads)
-      : store_(store), keys_(&store), head_(head_height), threads_(threads) {
+  BlockReader(const KvStore& store, uint64_t head_height, int threads, SignatureCheck check)
+      : store_(store), keys_(&store), head_(head_height), threads_(threads), check_(check) {
     thread_ = std::thread([this] { Run(); });
   }
   ~BlockReader() {
@@ -308,7 +312,7 @@ class BlockReader {
       out.failure = Fail(h, Bad("audit.entry_missing", "the block's entries are not all stored"));
       return out;
     }
-    out.prepared = PrepareEntries(entries, keys_, threads_);
+    out.prepared = PrepareEntries(entries, keys_, threads_, check_);
     *log_size = header->log_size;
     return out;
   }
@@ -317,6 +321,7 @@ class BlockReader {
   const State keys_;
   const uint64_t head_;
   const int threads_;
+  const SignatureCheck check_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<PreparedBlock> ready_;
@@ -350,7 +355,9 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
   }
   uint64_t head_height = static_cast<uint64_t>(*GetInt(*head_json, "height"));
   const SetHash::Key print_key = SetHash::RandomKey();
-  auto owned = std::make_unique<ReplayStore>(print_key);
+  auto head_size = GetInt(*head_json, "log_size");
+  size_t expected = head_size.ok() && *head_size > 0 ? static_cast<size_t>(*head_size) : 0;
+  auto owned = std::make_unique<ReplayStore>(print_key, expected);
   ReplayStore* replay_store = owned.get();
   LedgerOptions lo;
   lo.sync = false;
@@ -373,7 +380,7 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
   } joiner{stored_thread};
   uint64_t log_size = 0;
   {
-    BlockReader reader(store, head_height, options.verify_threads);
+    BlockReader reader(store, head_height, options.verify_threads, options.signatures);
     for (uint64_t h = 0; h <= head_height; ++h) {
       PreparedBlock pb = reader.Next();
       if (pb.failure) return done(std::move(pb.failure));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "crypto/ed25519_batch.h"
 #include "layout.h"
 #include "parallel.h"
 
@@ -200,21 +201,76 @@ BlockBuilder Ledger::NewBlock(int64_t time, std::string proposer) const {
   return b;
 }
 
+namespace {
+
+// The public key `keys` records for e's key id, only if it hashes to that id.
+std::optional<PublicKey> KeyFor(const SignedEntry& e, const State& keys) {
+  auto key = keys.GetKey(e.key);
+  if (!key.ok() || !*key) return std::nullopt;
+  if (KeyIdOf((*key)->public_key) != e.key) return std::nullopt;
+  return std::move((*key)->public_key);
+}
+
+// kBatch over entries [begin, end): parse each, then verify the Ed25519
+// signatures in runs of kRun with one batch each.
+void PrepareRange(std::span<const std::string> entries, const State& keys, size_t begin,
+                  size_t end, PreparedEntries* p) {
+  constexpr size_t kRun = 256;
+  std::vector<size_t> index;
+  std::vector<std::string> messages;
+  std::vector<PublicKey> pks;
+  index.reserve(kRun);
+  messages.reserve(kRun);
+  pks.reserve(kRun);
+  auto flush = [&] {
+    Ed25519BatchVerifier batch;
+    for (size_t k = 0; k < index.size(); ++k) {
+      batch.Add(pks[k], AsBytes(messages[k]), p->parsed[index[k]]->value().sig);
+    }
+    std::vector<bool> ok = batch.VerifyEach();
+    for (size_t k = 0; k < index.size(); ++k) p->verified[index[k]] = ok[k] ? 1 : 0;
+    index.clear();
+    messages.clear();
+    pks.clear();
+  };
+  for (size_t i = begin; i < end; ++i) {
+    p->parsed[i] = ParseSignedEntry(entries[i]);
+    if (!p->parsed[i]->ok()) continue;
+    const SignedEntry& e = p->parsed[i]->value();
+    std::optional<PublicKey> pk = KeyFor(e, keys);
+    if (!pk) continue;
+    if (pk->algorithm() != SignatureAlgorithm::kEd25519) {
+      if (VerifyEntrySignature(e, *pk).ok()) p->verified[i] = 1;
+      continue;
+    }
+    index.push_back(i);
+    messages.push_back(e.SigningMessage());
+    pks.push_back(std::move(*pk));
+    if (index.size() == kRun) flush();
+  }
+  if (!index.empty()) flush();
+}
+
+}  // namespace
+
 PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys,
-                               int threads) {
+                               int threads, SignatureCheck check) {
   size_t n = entries.size();
   PreparedEntries p;
   p.parsed.resize(n);
   p.verified.assign(n, 0);
+  if (check == SignatureCheck::kBatch) {
+    ParallelRanges(n, threads,
+                   [&](size_t begin, size_t end) { PrepareRange(entries, keys, begin, end, &p); });
+    return p;
+  }
   ParallelFor(n, threads, [&](size_t i) {
     p.parsed[i] = ParseSignedEntry(entries[i]);
     if (!p.parsed[i]->ok()) return;
     const SignedEntry& e = p.parsed[i]->value();
     // Genesis is signed by a key that is not in any state yet; Add checks it.
-    auto key = keys.GetKey(e.key);
-    if (!key.ok() || !*key) return;
-    const PublicKey& pk = (*key)->public_key;
-    if (KeyIdOf(pk) == e.key && VerifyEntrySignature(e, pk).ok()) p.verified[i] = 1;
+    std::optional<PublicKey> pk = KeyFor(e, keys);
+    if (pk && VerifyEntrySignature(e, *pk).ok()) p.verified[i] = 1;
   });
   return p;
 }

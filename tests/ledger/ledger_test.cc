@@ -260,6 +260,74 @@ TEST_F(AuditTest, ForgedEntryWithSwappedStoredKeyIsPinpointed) {
   EXPECT_EQ(r.failure->status.reason(), "envelope.bad_signature");
 }
 
+// The audit's batch signature check (default) and the strict one-by-one
+// check name the same entry when one signature in a large block is bad:
+// wherever it sits in a batch run, on either verification thread.
+TEST(AuditSignatures, BatchAndStrictPinpointTheSameEntry) {
+  Consortium c;
+  Fill(c, 1, 700);  // entries 1..700 in block 1: three batch runs per thread
+  ASSERT_TRUE(Audit(c.ledger->store()).ok());
+  for (uint64_t index : {1u, 255u, 256u, 350u, 351u, 700u}) {
+    std::string key = "e/" + EncodeU64(index);
+    std::string original = **c.ledger->store().Get(key);
+    std::string changed = original;
+    size_t p = changed.find("\"size\":") + 7;
+    changed[p] = changed[p] == '9' ? '8' : '9';
+    KvBatch b;
+    b.Put(key, changed);
+    ASSERT_TRUE(c.ledger->mutable_store()->Write(b, false).ok());
+    for (SignatureCheck check : {SignatureCheck::kBatch, SignatureCheck::kEach}) {
+      AuditOptions o;
+      o.signatures = check;
+      AuditReport r = Audit(c.ledger->store(), o);
+      ASSERT_FALSE(r.ok()) << index;
+      EXPECT_EQ(r.failure->height, 1u);
+      EXPECT_EQ(r.failure->entry_index, index);
+      EXPECT_EQ(r.failure->status.reason(), "envelope.bad_signature");
+    }
+    KvBatch undo;
+    undo.Put(key, original);
+    ASSERT_TRUE(c.ledger->mutable_store()->Write(undo, false).ok());
+  }
+  for (SignatureCheck check : {SignatureCheck::kBatch, SignatureCheck::kEach}) {
+    AuditOptions o;
+    o.signatures = check;
+    AuditReport r = Audit(c.ledger->store(), o);
+    ASSERT_TRUE(r.ok()) << r.failure->ToString();
+    EXPECT_EQ(r.entries, 701u);
+  }
+}
+
+// PrepareEntries marks exactly the entries with good signatures, in both
+// modes, including entries whose key is unknown to the given state.
+TEST(AuditSignatures, PrepareEntriesModesAgree) {
+  Consortium c;
+  std::vector<std::string> bytes;
+  for (int i = 0; i < 300; ++i) {
+    bytes.push_back(c.c("builder").Sign(c.Notarize("prep-" + std::to_string(i))).bytes);
+  }
+  testing::Client stranger = testing::MakeClient("builder");
+  bytes[17] = SignEntry(testing::kChain, ParseSignedEntry(bytes[17])->entry, c.c("builder").id,
+                        stranger.keys.secret_key, 1, kT0)
+                  ->bytes;
+  bytes[200] = SignEntry(testing::kChain, ParseSignedEntry(bytes[200])->entry, stranger.id,
+                         stranger.keys.secret_key, 1, kT0)
+                   ->bytes;
+  bytes[250] = "{not json";
+  State st = c.ledger->CommittedState();
+  for (int threads : {1, 2, 3}) {
+    PreparedEntries each = PrepareEntries(bytes, st, threads, SignatureCheck::kEach);
+    PreparedEntries batch = PrepareEntries(bytes, st, threads, SignatureCheck::kBatch);
+    ASSERT_EQ(each.verified.size(), bytes.size());
+    EXPECT_EQ(each.verified, batch.verified) << threads;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      bool expect = i != 17 && i != 200 && i != 250;
+      EXPECT_EQ(batch.verified[i] != 0, expect) << i;
+      EXPECT_EQ(batch.parsed[i]->ok(), i != 250) << i;
+    }
+  }
+}
+
 // An entry record outside every block's key range (not at the head either)
 // is found by counting the stored entries.
 TEST_F(AuditTest, StrayEntryKeyIsFound) {

@@ -20,6 +20,7 @@
 
 #include "crypto/status.h"
 #include "ledger/kv.h"
+#include "ledger/ledger.h"
 
 namespace tz::ledger {
 
@@ -41,6 +42,10 @@ struct AuditReport {
 
 struct AuditOptions {
   int verify_threads = 2;
+  // kBatch (the default) checks entry signatures with Ed25519 batch
+  // verification; kEach with libsodium one by one, exactly the node's rule
+  // (`tiezheng audit --strict`). See PrepareEntries for the difference.
+  SignatureCheck signatures = SignatureCheck::kBatch;
   // Called after each verified block (progress output).
   std::function<void(uint64_t height)> progress;
 };

@@ -79,8 +79,23 @@ struct PreparedEntries {
 // later one, or an untrusted stored one. An entry whose key is unknown
 // there, or whose check fails, stays unverified; adding it verifies it in
 // order and rejects it with the precise reason.
+//
+// `check` says how Ed25519 signatures are checked:
+//   kEach   libsodium's single verification of each signature: the
+//           cofactorless equation R == [S]B - [h]A, the rule the node
+//           applies when it accepts an entry;
+//   kBatch  crypto/ed25519_batch.h over contiguous runs of entries: the
+//           cofactored batch equation, several times faster per signature.
+//           A run that fails is re-checked signature by signature with
+//           libsodium, so a failure names exactly the entries kEach would.
+//           It may accept a signature whose R carries a small torsion
+//           component, which libsodium rejects; only the holder of the
+//           secret key can make one (see crypto/ed25519_batch.h). The audit
+//           uses it unless asked to be strict.
+// SM2 signatures are always checked one by one.
+enum class SignatureCheck { kEach, kBatch };
 PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys,
-                               int threads);
+                               int threads, SignatureCheck check = SignatureCheck::kEach);
 
 // The block being built. Move-only; created by Ledger::NewBlock.
 class BlockBuilder {
