@@ -37,6 +37,9 @@ TEST(Cli, InitLoadAuditAndTamper) {
   EXPECT_NE(out.find("ack 700 "), std::string::npos);
   ASSERT_EQ(RunCmd(bin + " audit " + dir, &out), 0) << out;
   EXPECT_NE(out.find("audit ok: 4 blocks, 701 entries"), std::string::npos) << out;
+  ASSERT_EQ(RunCmd(bin + " audit --strict --quiet " + dir, &out), 0) << out;
+  EXPECT_NE(out.find("audit ok: 4 blocks, 701 entries"), std::string::npos) << out;
+  EXPECT_EQ(RunCmd(bin + " audit --strict=yes " + dir, &out), 2) << out;  // a flag takes no value
   EXPECT_EQ(RunCmd(bin + " ledger append " + dir + " < /dev/null", &out), 3) << out;
   {
     // Change one stored entry; the audit names block 2, entry 400.
@@ -49,9 +52,11 @@ TEST(Cli, InitLoadAuditAndTamper) {
     b.Put(key, v);
     ASSERT_TRUE((*store)->Write(b, true).ok());
   }
-  EXPECT_EQ(RunCmd(bin + " audit " + dir, &out), 1) << out;
-  EXPECT_NE(out.find("block 2: entry 400"), std::string::npos) << out;
-  EXPECT_NE(out.find("envelope.bad_signature"), std::string::npos) << out;
+  for (std::string mode : {"", " --strict"}) {
+    EXPECT_EQ(RunCmd(bin + " audit" + mode + " " + dir, &out), 1) << mode << out;
+    EXPECT_NE(out.find("block 2: entry 400"), std::string::npos) << mode << out;
+    EXPECT_NE(out.find("envelope.bad_signature"), std::string::npos) << mode << out;
+  }
   std::filesystem::remove_all(dir);
 }
 
