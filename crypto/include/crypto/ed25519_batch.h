@@ -30,7 +30,7 @@
 // S = r + SHA-512(R' || A || M) * a: the batch accepts it, libsodium rejects
 // it. Producing one needs the secret scalar a, so it lets the key holder
 // make a signature that verifiers disagree on, but lets no one else forge.
-// (Tested in tests/crypto/ed25519_batch_test.cc, Ed25519Batch.TorsionSignature.)
+// (Tested in tests/crypto/ed25519_batch_encoding_test.cc, Ed25519Batch.TorsionSignature.)
 //
 // Cost: about a quarter of tz::Verify per signature for batches of 64 or
 // more with few distinct keys (docs/crypto.md has the numbers). Items are
