@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,27 @@ Expanded Expand(ByteSpan seed) {
   return e;
 }
 
+// A fresh key as the tests need it twice: the expanded secret scalar (to make
+// signatures by hand) and the library's SecretKey/PublicKey for the same seed.
+struct RawKey {
+  Expanded key;
+  std::optional<SecretKey> sk;
+  PublicKey pk;
+};
+
+RawKey MakeRawKey() {
+  const Bytes seed = RandomBytes(32);
+  RawKey k;
+  k.key = Expand(seed);
+  auto sk = SecretKey::FromBytes(kEd, seed);
+  EXPECT_TRUE(sk.ok());
+  if (!sk.ok()) return k;
+  k.pk = *DerivePublicKey(*sk);
+  EXPECT_EQ(Bytes(k.key.pub.begin(), k.key.pub.end()), k.pk.bytes());
+  k.sk = std::move(*sk);
+  return k;
+}
+
 Scalar HashRam(const Point& r, const Point& a, ByteSpan msg) {
   Bytes buf(r.begin(), r.end());
   buf.insert(buf.end(), a.begin(), a.end());
@@ -173,12 +195,11 @@ Scalar RandomScalar() {
 }
 
 TEST(Ed25519Batch, SmallOrderRAndA) {
-  const Bytes seed = RandomBytes(32);
-  const Expanded key = Expand(seed);
-  auto sk = SecretKey::FromBytes(kEd, seed);
-  ASSERT_TRUE(sk.ok());
-  const PublicKey pk = *DerivePublicKey(*sk);
-  ASSERT_EQ(Bytes(key.pub.begin(), key.pub.end()), pk.bytes());
+  const RawKey raw_key = MakeRawKey();
+  ASSERT_TRUE(raw_key.sk.has_value());
+  const Expanded& key = raw_key.key;
+  const SecretKey* sk = &*raw_key.sk;
+  const PublicKey& pk = raw_key.pk;
   const Bytes msg = RandomBytes(40);
   const Signature good = *Sign(*sk, msg);
 
@@ -350,12 +371,11 @@ TEST(Ed25519Batch, PointDecodingMatchesLibsodium) {
 // ---- the documented difference: cofactored batch vs cofactorless libsodium ----
 
 TEST(Ed25519Batch, TorsionSignature) {
-  const Bytes seed = RandomBytes(32);
-  const Expanded key = Expand(seed);
-  auto sk = SecretKey::FromBytes(kEd, seed);
-  ASSERT_TRUE(sk.ok());
-  const PublicKey pk = *DerivePublicKey(*sk);
-  ASSERT_EQ(Bytes(key.pub.begin(), key.pub.end()), pk.bytes());
+  const RawKey raw_key = MakeRawKey();
+  ASSERT_TRUE(raw_key.sk.has_value());
+  const Expanded& key = raw_key.key;
+  const SecretKey* sk = &*raw_key.sk;
+  const PublicKey& pk = raw_key.pk;
   const std::vector<Point> torsion = TorsionPoints();
   const Bytes msg = RandomBytes(80);
 
