@@ -1,5 +1,6 @@
 #include "ledger/audit.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -7,7 +8,6 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
-#include <algorithm>
 
 #include "crypto/set_hash.h"
 #include "layout.h"
