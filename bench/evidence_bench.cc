@@ -12,15 +12,16 @@
 #include "archive/local_store.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "handover/entry_types.h"
 #include "ledger/envelope.h"
-#include "ledger/evidence.h"
+#include "evidence/evidence.h"
 #include "ledger/ledger.h"
 #include "node/evidence_export.h"
 
 namespace {
 
 using namespace tz;  // NOLINT
-namespace ev = ledger::evidence;
+namespace ev = evidence;
 constexpr int kDocs = 1000;
 constexpr size_t kDocBytes = 64 << 10;
 constexpr int64_t kT0 = 1700000000000;
@@ -42,7 +43,7 @@ Package Build() {
   auto blobs = archive::LocalBlobStore::Open(archive::Env::Default(), p.dir + "/blobs").value();
   KeyPair member = GenerateKeyPair(SignatureAlgorithm::kEd25519);
   KeyPair builder = GenerateKeyPair(SignatureAlgorithm::kEd25519);
-  auto node = ledger::NoteSigner::Create("bench/node",
+  auto node = log::NoteSigner::Create("bench/node",
                                          GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
                   .value();
   Json genesis = Json::MakeObject(
@@ -64,6 +65,7 @@ Package Build() {
                .value();
   ledger::LedgerOptions lo;
   lo.sync = false;
+  lo.types = &handover::EntryTypes();
   auto l = ledger::Ledger::CreateGenesis(ledger::NewMemKvStore(), g, kT0, node, lo).value();
   ledger::KeyId bid = ledger::KeyIdOf(builder.public_key);
   int64_t seq = 1;

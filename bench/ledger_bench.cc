@@ -21,10 +21,11 @@
 #include <vector>
 
 #include "crypto/encoding.h"
+#include "handover/entry_types.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
-#include "ledger/merkle.h"
-#include "ledger/sequencer.h"
+#include "log/merkle.h"
+#include "node/sequencer.h"
 
 namespace tz::ledger {
 namespace {
@@ -208,6 +209,7 @@ int Main(int argc, char** argv) {
   LedgerOptions lo;
   lo.sync = sync;
   lo.verify_threads = threads;
+  lo.types = &handover::EntryTypes();
   auto ledger = Ledger::CreateGenesis(OpenLevelDbStore(dir, true).value(), *genesis, now, node, lo);
   if (!ledger.ok()) {
     std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
@@ -326,6 +328,7 @@ int Main(int argc, char** argv) {
     AuditOptions ao;
     ao.verify_threads = threads;
     ao.signatures = check;
+    ao.types = &handover::EntryTypes();
     AuditReport r = Audit(*store, ao);
     if (!r.ok()) {
       std::fprintf(stderr, "audit failed: %s\n", r.failure->ToString().c_str());

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "ledger/merkle.h"
-#include "ledger/merkle_compact.h"
-#include "ledger/merkle_proof.h"
+#include "log/merkle.h"
+#include "log/merkle_compact.h"
+#include "log/merkle_proof.h"
 
 namespace tz::merkle {
 namespace {

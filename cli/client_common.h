@@ -19,7 +19,7 @@
 #include "crypto/keyfile.h"
 #include "crypto/status.h"
 #include "ledger/envelope.h"
-#include "ledger/note.h"
+#include "log/note.h"
 #include "ledger/types.h"
 
 namespace tz::cli::client {
@@ -100,7 +100,7 @@ struct Consortium {
   std::string suite;
   std::string origin;
   size_t quorum = 0;
-  std::vector<ledger::NoteVerifier> keys;
+  std::vector<log::NoteVerifier> keys;
   std::vector<std::string> member_names;
   Json raw;  // as /v1/consortium answered it
 };

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "cli.h"
+#include "handover/entry_types.h"
 #include "ledger/audit.h"
 #include "ledger/kv.h"
 
@@ -56,6 +57,7 @@ int CmdAudit(int argc, char** argv, int first) {
       if (h % 1000 == 0) std::fprintf(stderr, "\raudit: block %llu", (unsigned long long)h);
     };
   }
+  opts.types = &handover::EntryTypes();
   ledger::AuditReport r = ledger::Audit(**store, opts);
   if (!quiet) std::fprintf(stderr, "\r%40s\r", "");
   if (!r.ok()) {

@@ -13,7 +13,7 @@
 
 #include "client_common.h"
 #include "crypto/encoding.h"
-#include "ledger/evidence.h"
+#include "evidence/evidence.h"
 
 namespace tz::cli::client {
 namespace {
@@ -167,7 +167,7 @@ Result<Consortium> ParseConsortium(const Json& j) {
   auto bad = [](const std::string& m) { return Status::Invalid("consortium.malformed", m); };
   if (!j.is_object()) return bad("not a JSON object");
   // The key set itself is parsed exactly as the evidence verifier does.
-  auto trusted = ledger::evidence::TrustedConsortium::FromJson(j);
+  auto trusted = evidence::TrustedConsortium::FromJson(j);
   if (!trusted.ok()) return bad(trusted.status().message());
   Consortium c;
   c.chain = trusted->chain;

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "client_common.h"
+#include "handover/doc_catalog.h"
 
 namespace tz::cli {
 namespace {
@@ -53,26 +54,7 @@ std::string MediaTypeFor(const std::string& path) {
 
 // The house-archive category a document type is filed under by default.
 std::string CategoryFor(const std::string& doc_type) {
-  static const std::pair<const char*, const char*> kMap[] = {{"handover_plan", "handover"},
-                                                             {"completion_report", "acceptance"},
-                                                             {"acceptance_report", "acceptance"},
-                                                             {"as_built_drawings", "drawings"},
-                                                             {"pipe_network_drawings", "drawings"},
-                                                             {"warranty", "warranty"},
-                                                             {"user_manual", "manuals"},
-                                                             {"equipment_manual", "manuals"},
-                                                             {"asset_ledger", "handover"},
-                                                             {"inspection_report", "inspection"},
-                                                             {"photo", "photos"},
-                                                             {"repair_record", "repair"},
-                                                             {"service_plan", "handover"},
-                                                             {"lease_contract", "lease"},
-                                                             {"arrears_evidence", "evidence"},
-                                                             {"sublet_evidence", "evidence"}};
-  for (const auto& [t, c] : kMap) {
-    if (doc_type == t) return c;
-  }
-  return "other";
+  return std::string(handover::DefaultCategory(doc_type));
 }
 
 std::string Basename(const std::string& path) {

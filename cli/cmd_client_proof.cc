@@ -2,8 +2,8 @@
 // everything from the bytes the server sent and the pinned consortium keys.
 #include "client_common.h"
 #include "crypto/encoding.h"
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
+#include "log/checkpoint.h"
+#include "log/merkle.h"
 
 namespace tz::cli::client {
 namespace {
@@ -47,8 +47,8 @@ Result<PublicKey> RegisteredKey(HttpClient& http, const ledger::KeyId& key_id, s
 Result<ProvenInclusion> VerifyInclusionAnswer(const Consortium& consortium,
                                               const ledger::EntryId& entry_id, const Json& proof) {
   TZ_ASSIGN_OR_RETURN(std::string note, AnswerString(proof, "checkpoint"));
-  TZ_ASSIGN_OR_RETURN(ledger::CertifiedCheckpoint cp,
-                      ledger::VerifyCertifiedCheckpoint(note, consortium.keys, consortium.quorum,
+  TZ_ASSIGN_OR_RETURN(log::CertifiedCheckpoint cp,
+                      log::VerifyCertifiedCheckpoint(note, consortium.keys, consortium.quorum,
                                                         consortium.origin));
   TZ_ASSIGN_OR_RETURN(int64_t index, AnswerInt(proof, "index"));
   TZ_ASSIGN_OR_RETURN(int64_t tree_size, AnswerInt(proof, "tree_size"));

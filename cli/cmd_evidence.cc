@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "client_common.h"
 #include "crypto/timestamp.h"
-#include "ledger/evidence.h"
+#include "evidence/evidence.h"
 #include "ledger/kv.h"
 #include "ledger/ledger.h"
 #include "node/config.h"
@@ -17,7 +17,7 @@
 namespace tz::cli {
 namespace {
 
-namespace ev = ledger::evidence;
+namespace ev = evidence;
 // Evidence packages are read whole; one with its documents may be large.
 constexpr size_t kMaxPackageFile = size_t{4} << 30;
 
@@ -123,7 +123,7 @@ int Export(const Args& args) {
 
   auto store = ledger::OpenLevelDbStore(ledger_dir, false);
   if (!store.ok()) return Fail(store.status());
-  auto l = ledger::Ledger::Open(std::move(*store));
+  auto l = ledger::Ledger::Open(std::move(*store), node::NodeLedgerOptions());
   if (!l.ok()) return Fail(l.status());
   std::unique_ptr<archive::LocalBlobStore> blobs;
   if (!blob_dir.empty()) {
@@ -186,7 +186,7 @@ int Verify(const Args& args) {
   }
   ev::VerifyReport r = ev::VerifyPackage(*bytes, opts);
   if (auto report = args.value("report")) {
-    Status w = WriteFileAtomically(*report, node::RenderEvidenceReport(r));
+    Status w = WriteFileAtomically(*report, evidence::RenderEvidenceReport(r));
     if (!w.ok()) return Fail(w);
   }
   if (args.flag("json")) {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "crypto/keyfile.h"
 #include "ledger/ledger.h"
+#include "node/config.h"
 
 namespace tz::cli {
 namespace {
@@ -48,13 +49,13 @@ Result<Opened> OpenDir(const std::string& root) {
   std::string dir = root;
   if (std::filesystem::is_directory(root + "/ledger")) dir = root + "/ledger";
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv, ledger::OpenLevelDbStore(dir, false));
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l, ledger::Ledger::Open(std::move(kv)));
+  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l, ledger::Ledger::Open(std::move(kv), node::NodeLedgerOptions()));
   return Opened{std::move(l), root};
 }
 
-Result<ledger::NoteSigner> NodeSigner(const std::string& root) {
+Result<log::NoteSigner> NodeSigner(const std::string& root) {
   TZ_ASSIGN_OR_RETURN(NamedKeyPair k, ReadKeyFile(root + "/keys/node.key"));
-  return ledger::NoteSigner::Create(k.name, std::move(k.keys.secret_key));
+  return log::NoteSigner::Create(k.name, std::move(k.keys.secret_key));
 }
 
 int Info(const Opened& o) {

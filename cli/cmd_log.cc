@@ -17,20 +17,20 @@
 #include "crypto/hash.h"
 #include "crypto/json.h"
 #include "crypto/keyfile.h"
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
-#include "ledger/merkle_compact.h"
-#include "ledger/merkle_proof.h"
-#include "ledger/note.h"
-#include "ledger/tlog_proof.h"
+#include "log/checkpoint.h"
+#include "log/merkle.h"
+#include "log/merkle_compact.h"
+#include "log/merkle_proof.h"
+#include "log/note.h"
+#include "log/tlog_proof.h"
 
 namespace tz::cli {
 namespace {
 
-using ledger::Checkpoint;
-using ledger::NoteSigner;
-using ledger::NoteVerifier;
-using ledger::TlogProof;
+using log::Checkpoint;
+using log::NoteSigner;
+using log::NoteVerifier;
+using log::TlogProof;
 
 constexpr size_t kMaxInputFile = 64 * 1024 * 1024;
 
@@ -139,7 +139,7 @@ struct Tree {
 // Finds the checkpoint (signed note) of the log file at `size`, if any.
 std::optional<std::string> CheckpointAt(const LogFile& f, uint64_t size) {
   for (const auto& note : f.checkpoints) {
-    auto parsed = ledger::ParseNote(note);
+    auto parsed = log::ParseNote(note);
     if (!parsed.ok()) continue;
     auto cp = Checkpoint::Parse(parsed->text);
     if (cp.ok() && cp->size == size) return note;
@@ -188,7 +188,7 @@ int Build(const Args& args) {
   cp.origin = f.origin;
   cp.size = tree.range.size();
   cp.root_hash = tree.range.Root();
-  auto signed_note = ledger::SignNote(cp.Body(), *signer);
+  auto signed_note = log::SignNote(cp.Body(), *signer);
   if (!signed_note.ok()) return Fail(signed_note.status());
   const std::string& note = *signed_note;
   f.checkpoints.push_back(note);
@@ -320,10 +320,10 @@ int Verdict(const Args& args, const Status& s, Json details) {
   return ExitCodeFor(s);
 }
 
-Result<ledger::CertifiedCheckpoint> OpenWithKeys(const std::string& note,
+Result<log::CertifiedCheckpoint> OpenWithKeys(const std::string& note,
                                                  const std::vector<NoteVerifier>& keys,
                                                  size_t quorum) {
-  return ledger::VerifyCertifiedCheckpoint(note, keys, quorum);
+  return log::VerifyCertifiedCheckpoint(note, keys, quorum);
 }
 
 Status VerifyInclusionProofFile(const Args& args, const std::vector<NoteVerifier>& keys,

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "handlers.h"
+#include "handover/state_keys.h"
 
 namespace tz::api {
 namespace {
@@ -20,7 +21,7 @@ Json DocumentInfo(Ledger& l, const std::string& hex) {
   doc.set("sha256", Json(hex));
   auto d = DigestFromHex(hex);
   if (!d.ok()) return doc;
-  auto rec = l.CommittedState().GetJson(ledger::StateKeyForDocument(*d));
+  auto rec = l.CommittedState().GetJson(handover::StateKeyForDocument(*d));
   if (!rec.ok() || !*rec) return doc;
   const Json* idx = (*rec)->find("index");
   if (idx != nullptr && idx->is_int()) {
@@ -123,7 +124,7 @@ Result<Json> House(Ctx* ctx, const Request& req) {
 Result<Json> Case(Ctx* ctx, const Request& req) {
   Ledger& l = ctx->node->ledger();
   TZ_ASSIGN_OR_RETURN(std::optional<Json> state,
-                      l.CommittedState().GetJson(ledger::StateKeyForCase(req.params[0])));
+                      l.CommittedState().GetJson(handover::StateKeyForCase(req.params[0])));
   if (!state) return Status::NotFound("case.not_found", "no case " + req.params[0]);
   TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup("case", req.params[0], kMaxTimeline));
   Json entries = Json::MakeArray();

@@ -4,7 +4,7 @@
 #include "crypto/encoding.h"
 #include "handlers.h"
 #include "json_out.h"
-#include "ledger/tlog_proof.h"
+#include "log/tlog_proof.h"
 
 namespace tz::api {
 
@@ -149,11 +149,11 @@ Status AppendProof(Ctx* ctx, uint64_t index, uint64_t size, uint64_t height, std
   }
   out->append("],\"index\":");
   jsonout::Uint(out, index);
-  // The C2SP tlog-proof text (ledger::TlogProof::Format without extra
+  // The C2SP tlog-proof text (log::TlogProof::Format without extra
   // data) as a JSON string: only its newlines need escaping, and its note
   // part is the cached note's literal without the opening quote.
   out->append(",\"tlog_proof\":\"");
-  out->append(ledger::kTlogProofHeader);
+  out->append(log::kTlogProofHeader);
   out->append("\\nindex ");
   jsonout::Uint(out, index);
   out->append("\\n");
@@ -186,7 +186,7 @@ Result<ledger::BlockHeader> BlockAtSize(ledger::Ledger& l, uint64_t size) {
 Result<Json> ProofJson(ledger::Ledger& l, uint64_t index, uint64_t size, uint64_t height) {
   TZ_ASSIGN_OR_RETURN(std::vector<Digest> hashes, l.InclusionProof(index, size));
   TZ_ASSIGN_OR_RETURN(std::string note, l.GetCheckpoint(height));
-  ledger::TlogProof tp;
+  log::TlogProof tp;
   tp.index = index;
   tp.inclusion = hashes;
   tp.checkpoint = note;

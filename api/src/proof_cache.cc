@@ -5,7 +5,7 @@
 
 #include "json_out.h"
 #include "ledger/kv.h"
-#include "ledger/merkle_proof.h"
+#include "log/merkle_proof.h"
 
 namespace tz::api {
 namespace {

@@ -31,7 +31,7 @@ Result<Json> Health(Ctx* ctx, const Request&) {
 
 Result<Json> Consortium(Ctx* ctx, const Request&) {
   ledger::Ledger& l = ctx->node->ledger();
-  std::vector<ledger::NoteVerifier> keys = l.NodeKeys();
+  std::vector<log::NoteVerifier> keys = l.NodeKeys();
   Json members = Json::MakeArray();
   for (const auto& v : keys) {
     members.push_back(

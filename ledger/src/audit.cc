@@ -137,15 +137,15 @@ std::optional<AuditFailure> CheckCheckpoint(const KvStore& store, const Ledger& 
   auto note = store.Get(layout::CheckpointKey(h.height));
   if (!note.ok()) return Fail(h.height, note.status());
   if (!*note) return Fail(h.height, Bad("audit.checkpoint", "the block has no checkpoint"));
-  std::vector<NoteVerifier> keys = replay.NodeKeys();
-  auto cp = VerifyCertifiedCheckpoint(**note, keys, 1, replay.origin());
+  std::vector<log::NoteVerifier> keys = replay.NodeKeys();
+  auto cp = log::VerifyCertifiedCheckpoint(**note, keys, 1, replay.origin());
   if (!cp.ok()) {
     return Fail(h.height, Bad("audit.checkpoint",
                               "checkpoint does not verify with the members' "
                               "node keys: " +
                                   cp.status().ToString()));
   }
-  const Checkpoint& c = cp->checkpoint;
+  const log::Checkpoint& c = cp->checkpoint;
   if (c.size != h.log_size || c.root_hash != h.log_root || !c.block ||
       c.block->height != h.height || c.block->block_hash != h.Hash() ||
       c.block->time_ms != static_cast<uint64_t>(h.time)) {
@@ -362,6 +362,7 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
   LedgerOptions lo;
   lo.sync = false;
   lo.verify_threads = options.verify_threads;
+  lo.types = options.types;
   std::unique_ptr<Ledger> replay = Ledger::NewReplica(
       std::move(owned), *GetString(*chain_json, "chain"), *GetString(*chain_json, "origin"), lo);
   // The stored side of the index comparison depends only on the store: it

@@ -6,18 +6,24 @@
 
 namespace tz::ledger {
 
-const std::vector<const EntryType*>& AllEntryTypes() {
-  static const std::vector<const EntryType*> kTypes = {
-      &kGenesisType,        &kGovProposeType,     &kGovVoteType,     &kDocNotarizeType,
-      &kAcceptanceOpenType, &kAcceptanceSignType, &kArchiveLinkType, &kCasePlanType,
-      &kCaseDeadlineType,   &kCaseDeferType,      &kCaseDeliverType, &kCaseCompleteType,
-      &kAccessLogType,      &kShredRecordType};
-  return kTypes;
+EntryTypeRegistry::EntryTypeRegistry()
+    : types_{&kGenesisType, &kGovProposeType, &kGovVoteType} {}
+
+Status EntryTypeRegistry::Add(const EntryType* type) {
+  for (const EntryType* t : types_) {
+    if (t->name == type->name && t->version == type->version) {
+      return Status::Invalid("registry.duplicate", "entry type '" + std::string(type->name) +
+                                                       "' v" + std::to_string(type->version) +
+                                                       " is registered twice");
+    }
+  }
+  types_.push_back(type);
+  return Status::Ok();
 }
 
-Result<const EntryType*> FindEntryType(std::string_view name, int64_t version) {
+Result<const EntryType*> EntryTypeRegistry::Find(std::string_view name, int64_t version) const {
   bool known_name = false;
-  for (const EntryType* t : AllEntryTypes()) {
+  for (const EntryType* t : types_) {
     if (t->name != name) continue;
     known_name = true;
     if (t->version == version) return t;
@@ -30,13 +36,9 @@ Result<const EntryType*> FindEntryType(std::string_view name, int64_t version) {
   return Status::Invalid("entry.unknown_type", "unknown entry type '" + std::string(name) + "'");
 }
 
-Result<Json> RequireNotarized(const State& state, const Digest& d) {
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> rec, state.GetJson(StateKeyForDocument(d)));
-  if (!rec) {
-    return Status(Code::kFailedPrecondition, "document.not_notarized",
-                  "document " + tz::ToHex(d) + " was never notarized");
-  }
-  return *rec;
+const EntryTypeRegistry& LedgerEntryTypes() {
+  static const EntryTypeRegistry kTypes;
+  return kTypes;
 }
 
 namespace {
@@ -72,14 +74,14 @@ Result<KeyRecord> ValidateGenesis(const SignedEntry& e, const State& state, uint
 
 }  // namespace
 
-Result<KeyRecord> ValidateEntry(const SignedEntry& e, std::string_view chain, const State& state,
-                                uint64_t index, uint64_t height, int64_t block_time,
+Result<KeyRecord> ValidateEntry(const EntryTypeRegistry& types, const SignedEntry& e,
+                                std::string_view chain, const State& state, uint64_t index, uint64_t height, int64_t block_time,
                                 bool signature_verified) {
   if (e.chain != chain) {
     return Status::Invalid("envelope.wrong_chain", "entry is for chain '" + e.chain +
                                                        "', this is '" + std::string(chain) + "'");
   }
-  TZ_ASSIGN_OR_RETURN(const EntryType* type, FindEntryType(e.type, e.version));
+  TZ_ASSIGN_OR_RETURN(const EntryType* type, types.Find(e.type, e.version));
   if (type == &kGenesisType) {
     TZ_ASSIGN_OR_RETURN(KeyRecord first,
                         ValidateGenesis(e, state, index, height, signature_verified));
@@ -121,18 +123,18 @@ Result<KeyRecord> ValidateEntry(const SignedEntry& e, std::string_view chain, co
   return std::move(*key);
 }
 
-void ApplyEntry(const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
+void ApplyEntry(const EntryTypeRegistry& types, const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
                 uint64_t height, int64_t block_time) {
-  auto type = FindEntryType(e.type, e.version);
+  auto type = types.Find(e.type, e.version);
   if (!type.ok()) return;  // unreachable after ValidateEntry
   state->PutSeq(e.key, e.seq);
   EntryContext ctx{e, submitter, index, height, block_time};
   (*type)->apply(ctx, e.entry, state);
 }
 
-std::vector<IndexTerm> IndexTermsOf(const SignedEntry& e) {
+std::vector<IndexTerm> IndexTermsOf(const EntryTypeRegistry& types, const SignedEntry& e) {
   std::vector<IndexTerm> terms;
-  auto type = FindEntryType(e.type, e.version);
+  auto type = types.Find(e.type, e.version);
   if (type.ok()) (*type)->index_terms(e.entry, &terms);
   return terms;
 }

@@ -3,7 +3,7 @@
 #include "crypto/encoding.h"
 #include "genesis_internal.h"
 #include "ledger/entries.h"
-#include "ledger/note.h"
+#include "log/note.h"
 
 namespace tz::ledger {
 
@@ -42,7 +42,7 @@ Status CheckMember(const Json& m) {
   TZ_RETURN_IF_ERROR(GetId(m, "name").status());
   TZ_RETURN_IF_ERROR(ParseKeySpec(m, "key").status());
   TZ_ASSIGN_OR_RETURN(std::string node, GetString(m, "node"));
-  auto v = NoteVerifier::Parse(node);
+  auto v = log::NoteVerifier::Parse(node);
   if (!v.ok()) return Status::Invalid("field.bad_vkey", "member 'node' is not a note vkey");
   return Status::Ok();
 }

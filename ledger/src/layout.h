@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "ledger/kv.h"
-#include "ledger/merkle.h"
+#include "log/merkle.h"
 #include "ledger/types.h"
 
 namespace tz::ledger::layout {

@@ -29,16 +29,16 @@ Status HeadCorrupt(const std::string& m) { return Status::Corruption("ledger.hea
 Result<Receipt> BlockBuilder::Add(const SignedEntry& e, bool signature_verified) {
   uint64_t index = log_.size();
   TZ_ASSIGN_OR_RETURN(KeyRecord submitter,
-                      ValidateEntry(e, ledger_->chain_.empty() ? e.chain : ledger_->chain_, state_,
+                      ValidateEntry(ledger_->types(), e, ledger_->chain_.empty() ? e.chain : ledger_->chain_, state_,
                                     index, header_.height, header_.time, signature_verified));
-  ApplyEntry(e, submitter, &state_, index, header_.height, header_.time);
+  ApplyEntry(ledger_->types(), e, submitter, &state_, index, header_.height, header_.time);
   Digest leaf(e.id.array());
   log_.Append(leaf, &nodes_);
   block_tree_.Append(leaf);
   entries_.push_back(e.bytes);
   batch_.Put(layout::EntryKey(index), e.bytes);
   batch_.Put(layout::IdKey(e.id), EncodeU64(index));
-  for (const IndexTerm& t : IndexTermsOf(e)) {
+  for (const IndexTerm& t : IndexTermsOf(ledger_->types(), e)) {
     batch_.Put(layout::TermKey(t.index, t.value, index), "");
   }
   batch_.Put(layout::TermKey("type", e.type, index), "");
@@ -60,7 +60,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> store,
 
 Result<std::unique_ptr<Ledger>> Ledger::CreateGenesis(std::unique_ptr<KvStore> store,
                                                       const SignedEntry& genesis, int64_t time,
-                                                      const NoteSigner& signer,
+                                                      const log::NoteSigner& signer,
                                                       LedgerOptions options) {
   TZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store->Get(layout::kHead));
   if (head) return Status(Code::kAlreadyExists, "ledger.not_empty", "the store has a ledger");
@@ -152,7 +152,7 @@ Status Ledger::VerifyHead() {
   RefreshNodeKeys();
   auto note = GetCheckpoint(head_.height);
   if (!note.ok()) return HeadCorrupt("the last block has no checkpoint");
-  auto cp = VerifyCertifiedCheckpoint(*note, node_keys_, 1, origin_);
+  auto cp = log::VerifyCertifiedCheckpoint(*note, node_keys_, 1, origin_);
   if (!cp.ok()) return HeadCorrupt("last checkpoint: " + cp.status().ToString());
   if (cp->checkpoint.size != head_.log_size || cp->checkpoint.root_hash != head_.log_root ||
       !cp->checkpoint.block || cp->checkpoint.block->block_hash != head_.hash) {
@@ -163,7 +163,7 @@ Status Ledger::VerifyHead() {
 
 void Ledger::RefreshNodeKeys() {
   State st(store_.get());
-  std::vector<NoteVerifier> keys;
+  std::vector<log::NoteVerifier> keys;
   auto members = st.Members();
   if (members.ok()) {
     for (const std::string& name : *members) {
@@ -171,7 +171,7 @@ void Ledger::RefreshNodeKeys() {
       if (!info.ok() || !*info) continue;
       auto node = GetString(**info, "node");
       if (!node.ok()) continue;
-      auto v = NoteVerifier::Parse(*node);
+      auto v = log::NoteVerifier::Parse(*node);
       if (v.ok()) keys.push_back(*v);
     }
   }
@@ -184,7 +184,7 @@ Head Ledger::head() const {
   return head_;
 }
 
-std::vector<NoteVerifier> Ledger::NodeKeys() const {
+std::vector<log::NoteVerifier> Ledger::NodeKeys() const {
   std::lock_guard<std::mutex> lock(mu_);
   return node_keys_;
 }
@@ -299,7 +299,7 @@ std::vector<Result<Receipt>> Ledger::AddPrepared(BlockBuilder* builder,
   return out;
 }
 
-Result<BlockHeader> Ledger::Commit(BlockBuilder&& b, const NoteSigner& signer) {
+Result<BlockHeader> Ledger::Commit(BlockBuilder&& b, const log::NoteSigner& signer) {
   return CommitInternal(std::move(b), &signer, "");
 }
 
@@ -315,7 +315,7 @@ std::unique_ptr<Ledger> Ledger::NewReplica(std::unique_ptr<KvStore> store, std::
   return l;
 }
 
-Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const NoteSigner* signer,
+Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer,
                                            std::string note) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -331,13 +331,13 @@ Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const NoteSigner* s
   h.log_size = b.log_.size();
   h.log_root = b.log_.Root();
   Digest hash = h.Hash();
-  Checkpoint cp;
+  log::Checkpoint cp;
   cp.origin = origin_;
   cp.size = h.log_size;
   cp.root_hash = h.log_root;
-  cp.block = BlockAnchor{h.height, hash, static_cast<uint64_t>(h.time)};
+  cp.block = log::BlockAnchor{h.height, hash, static_cast<uint64_t>(h.time)};
   if (signer != nullptr) {
-    TZ_ASSIGN_OR_RETURN(note, SignCheckpoint(cp, std::span<const NoteSigner>(signer, 1)));
+    TZ_ASSIGN_OR_RETURN(note, log::SignCheckpoint(cp, std::span<const log::NoteSigner>(signer, 1)));
   }
   if (h.height == 0) {
     Json chain = Json::MakeObject();
@@ -431,7 +431,7 @@ Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, PreparedEntries&& p
   return b;
 }
 
-Status Ledger::ApplyBlock(const Block& block, const NoteSigner& signer) {
+Status Ledger::ApplyBlock(const Block& block, const log::NoteSigner& signer) {
   TZ_ASSIGN_OR_RETURN(BlockBuilder b, ReplayBlock(block));
   return Commit(std::move(b), signer).status();
 }

@@ -2,7 +2,7 @@
 // the derived indices (lookup, rebuild).
 #include "layout.h"
 #include "ledger/ledger.h"
-#include "ledger/merkle_proof.h"
+#include "log/merkle_proof.h"
 
 namespace tz::ledger {
 namespace {
@@ -154,7 +154,7 @@ Status Ledger::RebuildIndices() {
       TZ_ASSIGN_OR_RETURN(std::string bytes, GetEntry(index));
       TZ_ASSIGN_OR_RETURN(SignedEntry e, ParseSignedEntry(bytes));
       batch.Put(layout::IdKey(e.id), EncodeU64(index));
-      for (const IndexTerm& t : IndexTermsOf(e)) {
+      for (const IndexTerm& t : IndexTermsOf(types(), e)) {
         batch.Put(layout::TermKey(t.index, t.value, index), "");
       }
       std::string party;

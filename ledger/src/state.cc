@@ -118,17 +118,7 @@ void State::Flush(KvBatch* batch) {
 
 std::string StateKeyForKey(const KeyId& id) { return "s/k/" + ToHex(id); }
 std::string StateKeyForSeq(const KeyId& id) { return "s/q/" + ToHex(id); }
-std::string StateKeyForDocument(const Digest& d) { return "s/d/" + tz::ToHex(d); }
-std::string StateKeyForAcceptance(const EntryId& id) { return "s/a/" + ToHex(id); }
-std::string StateKeyForArchiveHead(std::string_view kind, std::string_view file,
-                                   std::string_view category, std::string_view slot) {
-  std::string k = "s/l/";
-  k.append(kind).append("/").append(file).append("/").append(category).append("/").append(slot);
-  return k;
-}
-std::string StateKeyForCase(std::string_view case_id) { return "s/c/" + std::string(case_id); }
 std::string StateKeyForProposal(const EntryId& id) { return "s/p/" + ToHex(id); }
-std::string StateKeyForHousehold(std::string_view c) { return "s/h/" + std::string(c); }
 std::string StateKeyForMember(std::string_view name) { return "s/m/" + std::string(name); }
 
 }  // namespace tz::ledger

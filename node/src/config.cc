@@ -1,10 +1,19 @@
 #include "node/config.h"
 
+#include "handover/entry_types.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace tz::node {
+
+ledger::LedgerOptions NodeLedgerOptions() {
+  ledger::LedgerOptions o;
+  o.types = &handover::EntryTypes();
+  return o;
+}
+
 
 Json NodeConfig::ToJson() const {
   Json j = Json::MakeObject();

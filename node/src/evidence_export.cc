@@ -9,13 +9,13 @@
 #include <map>
 #include <set>
 
-#include "ledger/checkpoint.h"
-#include "ledger/tlog_proof.h"
+#include "log/checkpoint.h"
+#include "log/tlog_proof.h"
 
 namespace tz::node {
 namespace {
 
-namespace ev = ledger::evidence;
+namespace ev = evidence;
 constexpr size_t kLookupLimit = 10'000'000;
 constexpr size_t kMaxDocumentBytes = size_t{1} << 30;
 
@@ -138,8 +138,8 @@ Status Builder::AddKeyset(uint64_t newest_size) {
 
 Result<uint64_t> Builder::CheckpointOfBlock(uint64_t height) {
   TZ_ASSIGN_OR_RETURN(std::string note, l.GetCheckpoint(height));
-  TZ_ASSIGN_OR_RETURN(ledger::ParsedNote parsed, ledger::ParseNote(note));
-  TZ_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::Checkpoint::Parse(parsed.text));
+  TZ_ASSIGN_OR_RETURN(log::ParsedNote parsed, log::ParseNote(note));
+  TZ_ASSIGN_OR_RETURN(log::Checkpoint cp, log::Checkpoint::Parse(parsed.text));
   if (!cp.block) return Status::Corruption("evidence.checkpoint", "checkpoint without block");
   checkpoints[cp.size] = {cp.block->height, static_cast<int64_t>(cp.block->time_ms), note};
   return cp.size;
@@ -206,7 +206,7 @@ Status Builder::AddProofs(uint64_t newest) {
       TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(index));
       TZ_ASSIGN_OR_RETURN(size, CheckpointOfBlock(height));
     }
-    ledger::TlogProof p;
+    log::TlogProof p;
     p.index = index;
     TZ_ASSIGN_OR_RETURN(p.inclusion, l.InclusionProof(index, size));
     p.checkpoint = checkpoints[size].note;
@@ -256,7 +256,7 @@ Status AddReport(const ev::Manifest& m, std::vector<EvidencePlan::File>* files) 
           "sending (a mismatch cuts the transfer) / 文件由按摘要寻址的存储边读边核验后发送";
     }
   }
-  files->push_back({std::string(ev::kReportPath), RenderEvidenceReport(report), std::nullopt, 0});
+  files->push_back({std::string(ev::kReportPath), evidence::RenderEvidenceReport(report), std::nullopt, 0});
   files->back().size = files->back().data.size();
   return Status::Ok();
 }

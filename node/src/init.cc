@@ -11,7 +11,7 @@
 #include "ledger/envelope.h"
 #include "ledger/kv.h"
 #include "ledger/ledger.h"
-#include "ledger/note.h"
+#include "log/note.h"
 #include "node/config.h"
 
 namespace tz::node {
@@ -103,8 +103,8 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
   TZ_RETURN_IF_ERROR(WriteKeyFile(dir.service_key(), service));
   TZ_RETURN_IF_ERROR(WriteKeyFile(dir.admin_key(), admin));
 
-  TZ_ASSIGN_OR_RETURN(ledger::NoteSigner signer,
-                      ledger::NoteSigner::Create(cfg.name, node.keys.secret_key.Clone()));
+  TZ_ASSIGN_OR_RETURN(log::NoteSigner signer,
+                      log::NoteSigner::Create(cfg.name, node.keys.secret_key.Clone()));
   Json m = Json::MakeObject();
   m.set("key", KeySpec(member.keys.public_key));
   m.set("name", Json(cfg.name));
@@ -132,7 +132,8 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
                       ledger::OpenLevelDbStore(dir.ledger(), true));
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l,
-                      ledger::Ledger::CreateGenesis(std::move(kv), signed_genesis, now, signer));
+                      ledger::Ledger::CreateGenesis(std::move(kv), signed_genesis, now, signer,
+                                                    NodeLedgerOptions()));
   TZ_ASSIGN_OR_RETURN(auto store,
                       archive::LocalBlobStore::Open(archive::Env::Default(), dir.archive()));
   TZ_RETURN_IF_ERROR(WriteText(dir.config(), cfg.ToJson().Pretty() + "\n"));

@@ -10,15 +10,15 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   TZ_ASSIGN_OR_RETURN(n->config_, LoadConfig(n->dir_));
   TZ_ASSIGN_OR_RETURN(NamedKeyPair node_key, ReadKeyFile(n->dir_.node_key()));
   TZ_ASSIGN_OR_RETURN(
-      ledger::NoteSigner signer,
-      ledger::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
-  n->signer_ = std::make_unique<ledger::NoteSigner>(std::move(signer));
+      log::NoteSigner signer,
+      log::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
+  n->signer_ = std::make_unique<log::NoteSigner>(std::move(signer));
   TZ_ASSIGN_OR_RETURN(n->service_, ReadKeyFile(n->dir_.service_key()));
   n->service_id_ = ledger::KeyIdOf(n->service_.keys.public_key);
 
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
                       ledger::OpenLevelDbStore(n->dir_.ledger(), false));
-  ledger::LedgerOptions lo;
+  ledger::LedgerOptions lo = NodeLedgerOptions();
   lo.sync = options.sync;
   TZ_ASSIGN_OR_RETURN(n->ledger_, ledger::Ledger::Open(std::move(kv), lo));
   archive::LocalStoreOptions so;
@@ -28,9 +28,9 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(n->blobs_.get()));
   TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
   // The sequencer signs checkpoints with its own copy of the node key.
-  TZ_ASSIGN_OR_RETURN(ledger::NoteSigner seq_signer,
-                      ledger::NoteSigner::Parse(n->signer_->ToSecretString()));
-  ledger::SequencerOptions seq_opts;
+  TZ_ASSIGN_OR_RETURN(log::NoteSigner seq_signer,
+                      log::NoteSigner::Parse(n->signer_->ToSecretString()));
+  node::SequencerOptions seq_opts;
   seq_opts.max_block_entries = options.max_block_entries;
   n->sequencer_ = std::make_unique<Sequencer>(n->ledger_.get(), std::move(seq_signer),
                                               n->config_.name, seq_opts);

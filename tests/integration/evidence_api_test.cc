@@ -20,7 +20,7 @@
 #include "crypto/keyfile.h"
 #include "crypto/timestamp.h"
 #include "integration/node_fixture.h"
-#include "ledger/evidence_tar.h"
+#include "evidence/tar.h"
 
 namespace tz::testing {
 namespace {
@@ -202,7 +202,7 @@ TEST_F(EvidenceApi, ApiExportVerifiesOfflineAndATamperedCopyDoesNot) {
   ASSERT_TRUE(answer && answer->status == 200);
   auto token = ParseTimeStampResponse(AsBytes(answer->body));
   ASSERT_TRUE(token.ok()) << token.status().ToString();
-  auto files = ledger::evidence::ReadTar(res->body);
+  auto files = evidence::ReadTar(res->body);
   ASSERT_TRUE(files.ok());
   bool swapped = false;
   for (auto& f : *files) {
@@ -212,7 +212,7 @@ TEST_F(EvidenceApi, ApiExportVerifiesOfflineAndATamperedCopyDoesNot) {
     }
   }
   ASSERT_TRUE(swapped);
-  WriteFile(home_->File("tampered-token.tar"), ledger::evidence::WriteTar(*files, 0).value());
+  WriteFile(home_->File("tampered-token.tar"), evidence::WriteTar(*files, 0).value());
   v = VerifyJson(home_->File("tampered-token.tar"), {"--tsa-ca", Pki("ca.pem")}, &code);
   EXPECT_EQ(code, 1) << v.Pretty();
   EXPECT_EQ(Str(v, "reason"), "tsa.digest_mismatch");

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "integration/node_fixture.h"
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
+#include "log/checkpoint.h"
+#include "log/merkle.h"
+#include "log/note.h"
 
 namespace tz::testing {
 namespace {
@@ -86,11 +86,11 @@ TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
   const Json* proof = doc->find("proof");
   // Verify like a court would: consortium key, checkpoint, inclusion.
   auto cons = ParseJson(c.Get("/v1/consortium")->body);
-  auto vkey = ledger::NoteVerifier::Parse(
+  auto vkey = log::NoteVerifier::Parse(
       cons->find("members")->as_array()[0].find("verifier_key")->as_string());
   ASSERT_TRUE(vkey.ok());
-  std::vector<ledger::NoteVerifier> keys = {*vkey};
-  auto cp = ledger::OpenCheckpoint(proof->find("checkpoint")->as_string(), keys);
+  std::vector<log::NoteVerifier> keys = {*vkey};
+  auto cp = log::OpenCheckpoint(proof->find("checkpoint")->as_string(), keys);
   ASSERT_TRUE(cp.ok()) << cp.status().ToString();
   std::vector<Digest> hashes;
   for (const Json& h : proof->find("hashes")->as_array()) {

@@ -10,17 +10,31 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sign.h"
+#include "handover/entry_types.h"
+#include "ledger/audit.h"
 #include "ledger/entries.h"
 #include "ledger/envelope.h"
 #include "ledger/ledger.h"
-#include "ledger/note.h"
-#include "ledger/sequencer.h"
+#include "log/note.h"
 
 namespace tz::ledger::testing {
 
 inline constexpr int64_t kT0 = 1700000000000;  // 2023-11-14, ms
 inline constexpr char kChain[] = "test-chain";
 inline constexpr char kOrigin[] = "tiezheng.test/ledger";
+
+// Ledger options for a ledger holding handover entries.
+inline LedgerOptions DomainOptions() {
+  LedgerOptions o;
+  o.types = &handover::EntryTypes();
+  return o;
+}
+
+// Audit options for a ledger holding handover entries.
+inline AuditOptions DomainAudit(AuditOptions o = {}) {
+  o.types = &handover::EntryTypes();
+  return o;
+}
 
 // A client identity: key pair, id and the next sequence number.
 struct Client {
@@ -66,7 +80,7 @@ class Consortium {
  public:
   explicit Consortium(std::unique_ptr<KvStore> store = NewMemKvStore(), bool sync = false)
       : member(MakeClient("zhujian")),
-        node(NoteSigner::Create(kOrigin, GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
+        node(log::NoteSigner::Create(kOrigin, GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
                  .value()) {
     const char* roles[][2] = {{"builder", "construction_unit"},
                               {"receiver", "receiving_unit"},
@@ -94,6 +108,7 @@ class Consortium {
     genesis_entry = member.Sign(genesis);
     LedgerOptions opts;
     opts.sync = sync;
+    opts.types = &handover::EntryTypes();
     auto l = Ledger::CreateGenesis(std::move(store), genesis_entry, kT0, node, opts);
     EXPECT_TRUE(l.ok()) << l.status().ToString();
     if (l.ok()) ledger = std::move(*l);
@@ -131,7 +146,7 @@ class Consortium {
   }
 
   Client member;
-  NoteSigner node;
+  log::NoteSigner node;
   std::map<std::string, Client> clients;
   SignedEntry genesis_entry;
   std::unique_ptr<Ledger> ledger;

@@ -8,7 +8,7 @@ namespace {
 
 using namespace ledger::testing;  // NOLINT: test vocabulary
 using ledger::LedgerOptions;
-using ledger::NoteSigner;
+using log::NoteSigner;
 
 class QuorumTest : public ::testing::Test {
  protected:
@@ -60,7 +60,7 @@ class QuorumTest : public ::testing::Test {
     auto h = ledger_->Commit(std::move(b), nodes_[0]);
     ASSERT_TRUE(h.ok()) << h.status().ToString();
     std::string note = ledger_->GetCheckpoint(1).value();
-    for (int i = 1; i < 4; ++i) note = ledger::AddSignature(note, nodes_[i]).value();
+    for (int i = 1; i < 4; ++i) note = log::AddSignature(note, nodes_[i]).value();
     ledger::KvBatch batch;
     batch.Put("c/" + ledger::EncodeU64(1), note);  // the ledger's checkpoint key (docs/ledger.md)
     ASSERT_TRUE(ledger_->mutable_store()->Write(batch, false).ok());

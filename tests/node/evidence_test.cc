@@ -1,7 +1,7 @@
 // Evidence packages: export, offline verification, and every kind of
 // tampering rejected with its stable reason.
 #include "crypto/encoding.h"
-#include "ledger/tlog_proof.h"
+#include "log/tlog_proof.h"
 #include "node/evidence_test_util.h"
 
 namespace tz::node::testing {
@@ -130,7 +130,7 @@ TEST_F(EvidenceTest, AFieldOfAnEntry) {
 TEST_F(EvidenceTest, OneProofHash) {
   auto files = ExportDoc(0);
   std::string& text = FileOf(files, ev::ProofPath(1));
-  auto p = ledger::TlogProof::Parse(text);
+  auto p = log::TlogProof::Parse(text);
   ASSERT_TRUE(p.ok());
   ASSERT_FALSE(p->inclusion.empty());
   p->inclusion[0].data()[0] ^= 1;

@@ -14,13 +14,13 @@
 
 #include "archive/local_store.h"
 #include "crypto/timestamp.h"
-#include "ledger/evidence.h"
+#include "evidence/evidence.h"
 #include "ledger/ledger_test_util.h"
 #include "node/evidence_export.h"
 
 namespace tz::node::testing {
 
-namespace ev = ledger::evidence;
+namespace ev = evidence;
 using ledger::testing::Consortium;
 
 inline std::string TempDirFor(const std::string& name) {

@@ -218,7 +218,7 @@ TEST_F(TimestampsTest, ExportCarriesStoredTokensThatOpensslAccepts) {
   // Stamp every block's checkpoint, as a node's stamper does.
   for (uint64_t h = 0; h <= c_.ledger->head().height; ++h) {
     std::string note = c_.ledger->GetCheckpoint(h).value();
-    auto cp = ledger::Checkpoint::Parse(ledger::ParseNote(note).value().text).value();
+    auto cp = log::Checkpoint::Parse(log::ParseNote(note).value().text).value();
     ASSERT_TRUE(store->Put(kTsaSourceLocal, cp.size, tsa.Stamp(Sha256(note)).value().token_der)
                     .ok());
   }

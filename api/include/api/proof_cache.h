@@ -32,7 +32,7 @@
 #include "crypto/hash.h"
 #include "crypto/status.h"
 #include "ledger/ledger.h"
-#include "ledger/merkle.h"
+#include "log/merkle.h"
 
 namespace tz::api {
 

@@ -48,6 +48,9 @@ struct AuditOptions {
   SignatureCheck signatures = SignatureCheck::kBatch;
   // Called after each verified block (progress output).
   std::function<void(uint64_t height)> progress;
+  // The entry types to replay with (LedgerOptions::types); null: the
+  // ledger's own types only.
+  const EntryTypeRegistry* types = nullptr;
 };
 
 // Audits the ledger in `store`. Reasons of failures, besides every entry

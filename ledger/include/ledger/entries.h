@@ -1,31 +1,24 @@
-// Entry types and their validation rules.
+// Entry types, the registry that holds them, and the rules every entry
+// shares.
 //
 // Every entry is {"type": <name>, "v": <version>, ...fields}. Each (type,
 // version) has: the roles whose keys may submit it, a stateless schema check
 // (exact field set, formats, limits), a stateful check against the ledger
 // State, an Apply that updates the State (it cannot fail once the checks
-// passed), and the index terms the entry contributes. Types (docs/ledger.md
-// has the field tables):
+// passed), and the index terms the entry contributes.
+//
+// The ledger itself defines only the types that run the consortium
+// (docs/ledger.md has the field tables):
 //
 //   genesis v1            the first entry: chain id, suite, members, keys
 //   gov.propose v1        a governance proposal (member.add, member.remove,
 //                         key.register, key.revoke, key.roles)
 //   gov.vote v1           a member's vote; > 2/3 of members enacts
-//   doc.notarize v1       a document's digest and metadata (存证)
-//   acceptance.open v1    a joint acceptance record (联合验收) and the roles
-//                         that must sign it
-//   acceptance.sign v1    one role's signature on an acceptance record
-//   archive.link v1       a notarized document attached to a house file
-//                         (一房一档) or household file (一户一档); a newer
-//                         version supersedes, never replaces
-//   case.plan v1          a handover case: houses, step deadlines, required
-//                         documents
-//   case.deadline v1      a step's deadline changed
-//   case.defer v1         a required document deferred (容缺) to a due date
-//   case.deliver v1       a required or deferred document delivered
-//   case.complete v1      the case closed
-//   access.log v1         who read a household's personal data, and why
-//   shred.record v1       a household's data key destroyed (PIPL art. 47)
+//
+// An application adds its own types to an EntryTypeRegistry (the handover
+// domain's are in handover/entry_types.h) and gives the registry to the
+// Ledger (LedgerOptions::types); the ledger validates, applies and indexes
+// whatever the registry holds and knows nothing else about them.
 //
 // Validation reasons are stable; the ones every type shares are listed at
 // ValidateEntry. State never changes when validation fails.
@@ -70,9 +63,26 @@ struct EntryType {
   void (*index_terms)(const Json& body, std::vector<IndexTerm>* out);
 };
 
-// Reasons "entry.unknown_type", "entry.unsupported_version".
-Result<const EntryType*> FindEntryType(std::string_view name, int64_t version);
-const std::vector<const EntryType*>& AllEntryTypes();
+// A set of entry types, looked up by (name, version). Always holds the
+// ledger's own types (genesis, gov.propose, gov.vote). Not thread-safe to
+// modify; build it once, then share it read-only.
+class EntryTypeRegistry {
+ public:
+  EntryTypeRegistry();
+  // Adds `type` (which must outlive the registry). Reason
+  // "registry.duplicate" if (name, version) is already registered.
+  Status Add(const EntryType* type);
+  // Reasons "entry.unknown_type", "entry.unsupported_version".
+  Result<const EntryType*> Find(std::string_view name, int64_t version) const;
+  const std::vector<const EntryType*>& all() const { return types_; }
+
+ private:
+  std::vector<const EntryType*> types_;
+};
+
+// The registry with only the ledger's own types: what a Ledger uses when
+// LedgerOptions::types is null.
+const EntryTypeRegistry& LedgerEntryTypes();
 
 // Client-time window relative to the block time.
 inline constexpr int64_t kMaxClockAheadMs = 5 * 60 * 1000;
@@ -92,37 +102,21 @@ inline constexpr int64_t kMaxEntryAgeMs = 7LL * 24 * 60 * 60 * 1000;
 //   "envelope.role_not_allowed"  no role of the key may submit the type
 //   then the type's own schema and state reasons.
 // On success returns the submitter's key record.
-Result<KeyRecord> ValidateEntry(const SignedEntry& e, std::string_view chain, const State& state,
+Result<KeyRecord> ValidateEntry(const EntryTypeRegistry& types, const SignedEntry& e,
+                                std::string_view chain, const State& state,
                                 uint64_t index, uint64_t height, int64_t block_time,
                                 bool signature_verified);
 
 // Applies a validated entry (ValidateEntry returned `submitter`).
-void ApplyEntry(const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
+void ApplyEntry(const EntryTypeRegistry& types, const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
                 uint64_t height, int64_t block_time);
 
 // The index terms of an entry (a pure function of its bytes).
-std::vector<IndexTerm> IndexTermsOf(const SignedEntry& e);
+std::vector<IndexTerm> IndexTermsOf(const EntryTypeRegistry& types, const SignedEntry& e);
 
-// The entry types, defined in entry_*.cc.
+// The ledger's own entry types (entry_governance.cc).
 extern const EntryType kGenesisType;
 extern const EntryType kGovProposeType;
 extern const EntryType kGovVoteType;
-extern const EntryType kDocNotarizeType;
-extern const EntryType kAcceptanceOpenType;
-extern const EntryType kAcceptanceSignType;
-extern const EntryType kArchiveLinkType;
-extern const EntryType kCasePlanType;
-extern const EntryType kCaseDeadlineType;
-extern const EntryType kCaseDeferType;
-extern const EntryType kCaseDeliverType;
-extern const EntryType kCaseCompleteType;
-extern const EntryType kAccessLogType;
-extern const EntryType kShredRecordType;
-
-// Shared by the entry files: the document must have been notarized
-// ("document.not_notarized"); returns the notarization record.
-Result<Json> RequireNotarized(const State& state, const Digest& d);
-// Whether code is in the catalog of handover document types (doc.notarize).
-bool IsCatalogDocType(std::string_view code);
 
 }  // namespace tz::ledger

@@ -31,12 +31,12 @@
 #include "crypto/hash.h"
 #include "crypto/status.h"
 #include "ledger/block.h"
-#include "ledger/checkpoint.h"
+#include "log/checkpoint.h"
 #include "ledger/entries.h"
 #include "ledger/envelope.h"
 #include "ledger/kv.h"
-#include "ledger/merkle_compact.h"
-#include "ledger/note.h"
+#include "log/merkle_compact.h"
+#include "log/note.h"
 #include "ledger/state.h"
 
 namespace tz::ledger {
@@ -58,6 +58,10 @@ struct Head {
 struct LedgerOptions {
   bool sync = true;        // fsync every block (tests may turn it off)
   int verify_threads = 2;  // signature verification threads in AddAll/ApplyBlock
+  // The entry types this ledger accepts (must outlive the ledger); null
+  // means the ledger's own types only (LedgerEntryTypes()). A Tiezheng node
+  // passes handover::EntryTypes().
+  const EntryTypeRegistry* types = nullptr;
 };
 
 class Ledger;
@@ -150,15 +154,18 @@ class Ledger {
 
   static Result<std::unique_ptr<Ledger>> CreateGenesis(std::unique_ptr<KvStore> store,
                                                        const SignedEntry& genesis, int64_t time,
-                                                       const NoteSigner& signer,
+                                                       const log::NoteSigner& signer,
                                                        LedgerOptions options = {});
 
   Head head() const;
   const std::string& chain() const { return chain_; }
   const std::string& origin() const { return origin_; }
   const LedgerOptions& options() const { return options_; }
+  const EntryTypeRegistry& types() const {
+    return options_.types ? *options_.types : LedgerEntryTypes();
+  }
   // The node keys of the current members (checkpoint signers).
-  std::vector<NoteVerifier> NodeKeys() const;
+  std::vector<log::NoteVerifier> NodeKeys() const;
 
   // ---- proposer path ----
   // A new block at head().height + 1. `time` is raised to the head's time
@@ -174,7 +181,7 @@ class Ledger {
   // Writes the block with one synced batch and a checkpoint signed by
   // `signer`. Requires builder from NewBlock on this ledger at the current
   // head ("ledger.stale_block" otherwise). An empty block is allowed.
-  Result<BlockHeader> Commit(BlockBuilder&& builder, const NoteSigner& signer);
+  Result<BlockHeader> Commit(BlockBuilder&& builder, const log::NoteSigner& signer);
   // As Commit, storing a checkpoint note signed elsewhere (a certified
   // checkpoint from the consortium, or the one being audited). The note is
   // stored as given; verifying it is the caller's job.
@@ -187,7 +194,7 @@ class Ledger {
   // "block.entry_invalid" (the message names the entry index and the
   // entry's own reason, which the returned status' reason replaces; see
   // ReplayBlock), "block.header_mismatch" (message names the field).
-  Status ApplyBlock(const Block& block, const NoteSigner& signer);
+  Status ApplyBlock(const Block& block, const log::NoteSigner& signer);
 
   // Builds (without committing) the block `block` describes and checks its
   // header; the building block of ApplyBlock and audit. On an invalid entry
@@ -235,7 +242,7 @@ class Ledger {
   friend class BlockBuilder;
   Ledger(std::unique_ptr<KvStore> store, LedgerOptions options)
       : store_(std::move(store)), options_(options) {}
-  Result<BlockHeader> CommitInternal(BlockBuilder&& b, const NoteSigner* signer, std::string note);
+  Result<BlockHeader> CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer, std::string note);
   Status LoadHead();
   Status VerifyHead();
   Status CheckIndices();
@@ -249,7 +256,7 @@ class Ledger {
   Head head_;
   bool has_head_ = false;
   merkle::CompactRange log_;
-  std::vector<NoteVerifier> node_keys_;
+  std::vector<log::NoteVerifier> node_keys_;
 };
 
 }  // namespace tz::ledger

@@ -83,16 +83,12 @@ class State {
   mutable std::unordered_map<std::string, KeyRecord> key_cache_;
 };
 
-// State key names (all start with "s/").
+// State key names of the ledger's own records (all start with "s/"; an
+// application's records use other "s/<letter>/" prefixes, e.g.
+// handover/state_keys.h).
 std::string StateKeyForKey(const KeyId& id);
 std::string StateKeyForSeq(const KeyId& id);
-std::string StateKeyForDocument(const Digest& d);
-std::string StateKeyForAcceptance(const EntryId& id);
-std::string StateKeyForArchiveHead(std::string_view kind, std::string_view file,
-                                   std::string_view category, std::string_view slot);
-std::string StateKeyForCase(std::string_view case_id);
 std::string StateKeyForProposal(const EntryId& id);
-std::string StateKeyForHousehold(std::string_view commitment);
 std::string StateKeyForMember(std::string_view name);
 
 }  // namespace tz::ledger

@@ -20,8 +20,14 @@
 
 #include "crypto/json.h"
 #include "crypto/status.h"
+#include "ledger/ledger.h"
 
 namespace tz::node {
+
+// The options every Tiezheng ledger is opened with: the handover domain's
+// entry types (handover::EntryTypes()) on top of the ledger's own.
+ledger::LedgerOptions NodeLedgerOptions();
+
 
 struct NodeConfig {
   std::string name = "node1";  // member name, checkpoint key name

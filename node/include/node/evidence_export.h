@@ -13,7 +13,8 @@
 #include "archive/blob_store.h"
 #include "crypto/status.h"
 #include "crypto/timestamp.h"
-#include "ledger/evidence.h"
+#include "evidence/evidence.h"
+#include "evidence/report.h"
 #include "ledger/ledger.h"
 #include "node/timestamps.h"
 
@@ -44,7 +45,7 @@ struct EvidenceExportOptions {
 // null: documents are then withheld as "not_available". Reasons:
 // "evidence.bad_subject" (kInvalidArgument), "evidence.subject_not_found"
 // (kNotFound), ledger and blob store reasons, "tsa.*".
-Result<std::vector<ledger::evidence::TarFile>> BuildEvidencePackage(
+Result<std::vector<evidence::TarFile>> BuildEvidencePackage(
     const ledger::Ledger& ledger, archive::BlobStore* blobs, const EvidenceExportOptions& options);
 
 // A package ready to be streamed: the small files (manifest, entries,
@@ -86,10 +87,5 @@ std::string EvidenceFileName(const std::string& kind, const std::string& id);
 // BuildEvidencePackage written as one ustar archive.
 Result<std::string> ExportEvidencePackage(const ledger::Ledger& ledger, archive::BlobStore* blobs,
                                           const EvidenceExportOptions& options);
-
-// The bilingual (Chinese/English) HTML report of a verification: verdict,
-// what each item proves, and the mapping to the court's checks and to the
-// DA/T 70 four properties.
-std::string RenderEvidenceReport(const ledger::evidence::VerifyReport& report);
 
 }  // namespace tz::node

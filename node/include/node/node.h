@@ -19,16 +19,12 @@
 #include "crypto/keyfile.h"
 #include "crypto/status.h"
 #include "ledger/ledger.h"
-#include "ledger/note.h"
-#include "ledger/sequencer.h"
+#include "log/note.h"
+#include "node/sequencer.h"
 #include "node/config.h"
 #include "node/timestamps.h"
 
 namespace tz::node {
-
-// Block production is the ledger's group-commit sequencer.
-using ledger::Sequencer;
-using ledger::SequencerStats;
 
 // Trusted time (node/timestamps.h, docs/timestamp.md). Either, both or
 // neither: a local TSA (this node stamps its checkpoints and serves
@@ -61,7 +57,7 @@ class Node {
   archive::LocalBlobStore& blobs() { return *blobs_; }
   archive::UploadSessions& uploads() { return *uploads_; }
   Sequencer& sequencer() { return *sequencer_; }
-  const ledger::NoteSigner& checkpoint_signer() const { return *signer_; }
+  const log::NoteSigner& checkpoint_signer() const { return *signer_; }
   const ledger::KeyId& service_key_id() const { return service_id_; }
   // Stored time-stamp tokens (DIR/timestamps), always open.
   const TimestampStore& timestamps() const { return *timestamps_; }
@@ -88,7 +84,7 @@ class Node {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<archive::LocalBlobStore> blobs_;
   std::unique_ptr<archive::LocalUploadSessions> uploads_;
-  std::unique_ptr<ledger::NoteSigner> signer_;
+  std::unique_ptr<log::NoteSigner> signer_;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<TimestampStore> timestamps_;
   std::optional<TimeStampAuthority> tsa_;

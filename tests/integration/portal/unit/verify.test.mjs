@@ -23,7 +23,6 @@ const source = path.resolve(here, '../../../..');
 function vectorsPath() {
   const candidates = [
     process.env.TZ_TESTDATA_DIR && path.join(process.env.TZ_TESTDATA_DIR, 'rfc6962_vectors.json'),
-    path.join(source, '../shared/testdata/rfc6962_vectors.json'),
     path.join(source, 'tests/data/rfc6962_vectors.json'),
   ].filter(Boolean);
   return candidates.find((p) => existsSync(p));

@@ -1,0 +1,115 @@
+// The single-node sequencer: orders submitted entries into blocks (a
+// consortium of one, until the consensus layer replaces it), with group
+// commit.
+//
+// Submitters on any number of threads queue signed entry bytes. A prepare
+// thread takes everything queued (up to max_block_entries) and parses and
+// verifies the signatures in parallel (PrepareEntries, keys from the
+// committed state); a commit thread validates each prepared entry in order
+// against the state left by the entries before it (a rejected entry changes
+// nothing) and commits the accepted ones as one block with one synced write.
+// The two overlap: the next block's signatures are checked while this one
+// is applied and fsynced. Entries that arrive meanwhile go into the next
+// block together, so one fsync serves many submissions without any
+// artificial delay.
+//
+// An entry is acknowledged only after its block's synced write: after a
+// crash, every acknowledged entry is in the ledger.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "log/note.h"
+
+namespace tz::node {
+
+struct SequencerOptions {
+  size_t max_block_entries = 4096;
+  // Entries waiting beyond this are refused at once ("sequencer.busy").
+  size_t max_queue = 100000;
+  // Block time source (ms since the Unix epoch); the system clock if empty.
+  std::function<int64_t()> clock;
+};
+
+struct SequencerStats {
+  uint64_t blocks = 0;    // blocks committed
+  uint64_t entries = 0;   // entries committed
+  uint64_t rejected = 0;  // entries refused by validation or a failed commit
+};
+
+class Sequencer {
+ public:
+  using Done = std::function<void(Result<ledger::Receipt>)>;
+
+  // ledger must outlive the Sequencer; nothing else may write to it
+  // meanwhile. `proposer` is the member name put in block headers.
+  Sequencer(ledger::Ledger* ledger, log::NoteSigner signer, std::string proposer, SequencerOptions options = {});
+  // Stop().
+  ~Sequencer();
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  // Queues one entry. `done` runs exactly once, on the commit thread,
+  // after the block holding the entry is durable (with its receipt), or with
+  // the entry's validation error (envelope.h, entries.h reasons), or with
+  // the commit's failure (e.g. "kv.io"; the whole block is dropped). It runs
+  // at once, on the caller's thread, with "sequencer.busy" when the queue is
+  // full or "sequencer.stopped" after Stop.
+  void Submit(std::string bytes, Done done);
+  // Blocking forms: queue and wait. One result per entry, in order. A
+  // batch is queued at once, so it goes into one block if it fits.
+  Result<ledger::Receipt> Submit(std::string_view bytes);
+  std::vector<Result<ledger::Receipt>> SubmitBatch(std::span<const std::string> entries);
+
+  // Writes what is queued, then stops the threads. Later submissions get
+  // "sequencer.stopped". Not from a `done` callback (it would wait for
+  // itself).
+  void Stop();
+  SequencerStats stats() const;
+
+  static int64_t NowMs();
+
+ private:
+  struct Item {
+    std::string bytes;
+    Done done;
+  };
+  // A batch whose signatures were checked, waiting for the commit thread.
+  struct Prepared {
+    std::vector<Done> done;
+    ledger::PreparedEntries entries;
+  };
+  // Queues items (or refuses each with busy/stopped) under one lock.
+  void Enqueue(std::vector<Item> items);
+  void RunPrepare();
+  void RunCommit();
+  void CommitBatch(Prepared& batch);
+
+  ledger::Ledger* ledger_;
+  log::NoteSigner signer_;
+  std::string proposer_;
+  SequencerOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Item> queue_;
+  bool stop_ = false;
+  // Hand-over between the threads (under mu_): at most one prepared batch
+  // waits, so preparing runs at most one block ahead.
+  std::optional<Prepared> prepared_;
+  bool prepare_done_ = false;  // the prepare thread has exited
+  SequencerStats stats_;
+  std::thread prepare_thread_;
+  std::thread commit_thread_;
+};
+
+}  // namespace tz::node
