@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "handover/commitment.h"
+#include "handover/state_keys.h"
 #include "ledger/ledger_test_util.h"
 
-namespace tz::ledger {
+namespace tz::handover {
 namespace {
+
+using namespace ledger;  // entries are written in the ledger's vocabulary
+namespace testing = ledger::testing;
 
 using testing::Arr;
 using testing::Consortium;
@@ -434,4 +438,4 @@ TEST_F(EntriesTest, HandoverCaseWithDeferredDocuments) {
 }
 
 }  // namespace
-}  // namespace tz::ledger
+}  // namespace tz::handover

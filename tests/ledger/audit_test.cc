@@ -14,7 +14,6 @@
 
 #include "ledger/audit.h"
 #include "log/merkle.h"
-#include "node/sequencer.h"
 #include "ledger_test_util.h"
 
 namespace tz::ledger {
@@ -22,13 +21,6 @@ namespace {
 
 using testing::Consortium;
 using testing::kT0;
-
-std::string TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("tz_ledger_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
 
 // Appends `blocks` blocks of `per_block` notarizations by the builder.
 void Fill(Consortium& c, int blocks, int per_block, int64_t t = kT0) {
@@ -40,15 +32,6 @@ void Fill(Consortium& c, int blocks, int per_block, int64_t t = kT0) {
     }
     for (const auto& r : c.Append(es, t + b)) ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
-}
-
-std::string Dump(const KvStore& s, std::string_view prefix) {
-  std::string out;
-  EXPECT_TRUE(ScanPrefix(s, prefix, [&](std::string_view k, std::string_view v) {
-                out.append(k).append("=").append(v).append("\n");
-                return true;
-              }).ok());
-  return out;
 }
 
 class AuditTest : public ::testing::Test {

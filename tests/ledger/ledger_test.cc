@@ -14,7 +14,6 @@
 
 #include "ledger/audit.h"
 #include "log/merkle.h"
-#include "node/sequencer.h"
 #include "ledger_test_util.h"
 
 namespace tz::ledger {
@@ -110,7 +109,8 @@ TEST(Ledger, BlocksChainAndProofsVerify) {
 TEST(Ledger, TwoReplicasReachIdenticalBytes) {
   Consortium c;
   Fill(c, 5, 9);
-  auto replica = Ledger::NewReplica(NewMemKvStore(), testing::kChain, testing::kOrigin);
+  auto replica = Ledger::NewReplica(NewMemKvStore(), testing::kChain, testing::kOrigin,
+                                      testing::DomainOptions());
   for (uint64_t h = 0; h <= c.ledger->head().height; ++h) {
     Block b{*c.ledger->GetBlockHeader(h), {}};
     uint64_t begin = h == 0 ? 0 : c.ledger->GetBlockHeader(h - 1)->log_size;

@@ -38,7 +38,7 @@ class QuorumTest : public ::testing::Test {
                         {"keys", Arr({Obj({{"key", KeySpec(builder_.keys.public_key)},
                                            {"party", Json("builder")},
                                            {"roles", Arr({Json("construction_unit")})}})})}});
-    LedgerOptions opts;
+    LedgerOptions opts = node::NodeLedgerOptions();
     opts.sync = false;
     ledger_ = ledger::Ledger::CreateGenesis(ledger::NewMemKvStore(), member_.Sign(genesis), kT0,
                                             nodes_[0], opts)

@@ -16,6 +16,7 @@
 #include "crypto/timestamp.h"
 #include "evidence/evidence.h"
 #include "ledger/ledger_test_util.h"
+#include "node/config.h"
 #include "node/evidence_export.h"
 
 namespace tz::node::testing {

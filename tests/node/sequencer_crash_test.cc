@@ -18,6 +18,10 @@
 namespace tz::ledger {
 namespace {
 
+using node::Sequencer;
+using node::SequencerOptions;
+using node::SequencerStats;
+
 using testing::Consortium;
 
 // The child: appends batches of notarizations through a Sequencer forever,
