@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "handlers.h"
-#include "handover/state_keys.h"
+#include "handover/queries.h"
 
 namespace tz::api {
 namespace {
@@ -12,66 +12,9 @@ namespace {
 using ledger::Ledger;
 using ledger::Role;
 
-constexpr size_t kMaxTimeline = 500;
-
-// The notarization record of a document (title and type come from its
-// doc.notarize entry), or null.
-Json DocumentInfo(Ledger& l, const std::string& hex) {
-  Json doc = Json::MakeObject();
-  doc.set("sha256", Json(hex));
-  auto d = DigestFromHex(hex);
-  if (!d.ok()) return doc;
-  auto rec = l.CommittedState().GetJson(handover::StateKeyForDocument(*d));
-  if (!rec.ok() || !*rec) return doc;
-  const Json* idx = (*rec)->find("index");
-  if (idx != nullptr && idx->is_int()) {
-    auto bytes = l.GetEntry(idx->as_uint64());
-    if (bytes.ok()) {
-      auto e = ledger::ParseSignedEntry(*bytes);
-      if (e.ok()) {
-        if (const Json* t = e->entry.find("title")) doc.set("title", *t);
-        if (const Json* t = e->entry.find("doc_type")) doc.set("doc_type", *t);
-      }
-    }
-  }
-  return doc;
-}
-
-// A file's timeline (house or household): each entry that names it, with
-// the document it concerns and, for archive links, what superseded it.
-Result<Json> Timeline(Ledger& l, std::string_view index, const std::string& value,
-                      bool links_only) {
-  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup(index, value, kMaxTimeline));
-  Json items = Json::MakeArray();
-  std::map<std::string, size_t> by_id;
-  for (uint64_t i : idx) {
-    TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(i));
-    TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
-    if (links_only && e.type != "archive.link") continue;
-    TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(i));
-    TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(height));
-    Json it = Json::MakeObject();
-    std::string id = ledger::ToHex(e.id);
-    it.set("time", Json(h.time));
-    it.set("height", Json(height));
-    it.set("index", Json(i));
-    it.set("type", Json(e.type));
-    it.set("entry", Json(id));
-    const Json* doc = e.entry.find(e.type == "archive.link" ? "document" : "digest");
-    if (doc != nullptr && doc->is_string()) it.set("document", DocumentInfo(l, doc->as_string()));
-    for (const char* f : {"category", "slot"}) {
-      if (const Json* v = e.entry.find(f)) it.set(f, *v);
-    }
-    it.set("superseded_by", Json());
-    if (const Json* sup = e.entry.find("supersedes"); sup != nullptr && sup->is_string()) {
-      auto old = by_id.find(sup->as_string());
-      if (old != by_id.end()) items.as_array()[old->second].set("superseded_by", Json(id));
-    }
-    by_id[id] = items.size();
-    items.push_back(std::move(it));
-  }
-  return items;
-}
+using handover::Index;
+using handover::kMaxTimeline;
+using handover::Timeline;
 
 // The public verify-by-digest answer, written straight as canonical JSON
 // (the same bytes Response::Json of the equivalent Json tree would give:
@@ -83,7 +26,7 @@ Result<Response> Document(Ctx* ctx, const Request& req) {
   Ledger& l = ctx->node->ledger();
   const std::string& hex = req.params[0];
   ledger::Head head = l.head();
-  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup("doc", hex, 100));
+  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, handover::Lookup(l, Index::kDocument, hex, 100));
   std::optional<uint64_t> notarization;
   Response r;
   std::string& body = r.body;
@@ -113,7 +56,7 @@ Result<Response> Document(Ctx* ctx, const Request& req) {
 }
 
 Result<Json> House(Ctx* ctx, const Request& req) {
-  TZ_ASSIGN_OR_RETURN(Json timeline, Timeline(ctx->node->ledger(), "house", req.params[0], false));
+  TZ_ASSIGN_OR_RETURN(Json timeline, Timeline(ctx->node->ledger(), Index::kHouse, req.params[0], false));
   if (timeline.size() == 0) return Status::NotFound("house.not_found", "no entries for this house");
   Json j = Json::MakeObject();
   j.set("house", Json(req.params[0]));
@@ -123,10 +66,9 @@ Result<Json> House(Ctx* ctx, const Request& req) {
 
 Result<Json> Case(Ctx* ctx, const Request& req) {
   Ledger& l = ctx->node->ledger();
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> state,
-                      l.CommittedState().GetJson(handover::StateKeyForCase(req.params[0])));
+  TZ_ASSIGN_OR_RETURN(std::optional<Json> state, handover::CaseState(l, req.params[0]));
   if (!state) return Status::NotFound("case.not_found", "no case " + req.params[0]);
-  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, l.Lookup("case", req.params[0], kMaxTimeline));
+  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, handover::Lookup(l, Index::kCase, req.params[0], kMaxTimeline));
   Json entries = Json::MakeArray();
   for (uint64_t i : idx) {
     TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(ctx, i));
@@ -207,7 +149,7 @@ void Household(Ctx* ctx, Request& req, Respond done) {
   LogAccess(ctx, req, rp->first, rp->second, nullptr,
             [ctx, household, done](Result<ledger::Receipt> r) {
               if (!r.ok()) return done(ErrorResponse(r.status()));
-              auto timeline = Timeline(ctx->node->ledger(), "household", household, true);
+              auto timeline = Timeline(ctx->node->ledger(), Index::kHousehold, household, true);
               if (!timeline.ok()) return done(ErrorResponse(timeline.status()));
               Json j = Json::MakeObject();
               j.set("household", Json(household));
@@ -237,7 +179,7 @@ void HouseholdFile(Ctx* ctx, Request& req, Respond done) {
   auto digest = DigestFromHex(document);
   if (!id.ok()) return done(ErrorResponse(id.status()));
   if (!digest.ok()) return done(ErrorResponse(digest.status()));
-  auto timeline = Timeline(ctx->node->ledger(), "household", household, true);
+  auto timeline = Timeline(ctx->node->ledger(), Index::kHousehold, household, true);
   if (!timeline.ok()) return done(ErrorResponse(timeline.status()));
   bool linked = false;
   for (const Json& it : timeline->as_array()) {

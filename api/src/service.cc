@@ -182,7 +182,7 @@ Result<std::unique_ptr<Service>> Service::Create(node::Node* node, ServiceOption
                                                                    node->dir().root));
     TZ_ASSIGN_OR_RETURN(i.ctx.vault, archive::HouseholdVault::Open(&node->blobs(),
                                                                    archive::Env::Default(),
-                                                                   node->blobs().HouseholdsDir(),
+                                                                   node->dir().households(),
                                                                    std::move(kek)));
   }
   AddRoutesForService(&i.router, &i.ctx);

@@ -5,6 +5,7 @@
 // has signed "accept"; one required "reject" closes it as rejected.
 #include "handover/doc_catalog.h"
 #include "handover/entry_types.h"
+#include "handover/queries.h"
 #include "handover/state_keys.h"
 
 namespace tz::handover {
@@ -104,9 +105,9 @@ void ApplyOpen(const EntryContext& ctx, const Json& b, State* state) {
 }
 
 void OpenTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({"project", *GetString(b, "project")});
-  if (auto h = GetOptionalString(b, "house")) out->push_back({"house", *h});
-  if (auto r = GetOptionalString(b, "report")) out->push_back({"doc", *r});
+  out->push_back({std::string(IndexName(Index::kProject)), *GetString(b, "project")});
+  if (auto h = GetOptionalString(b, "house")) out->push_back({std::string(IndexName(Index::kHouse)), *h});
+  if (auto r = GetOptionalString(b, "report")) out->push_back({std::string(IndexName(Index::kDocument)), *r});
 }
 
 // ---- acceptance.sign ----
@@ -190,7 +191,7 @@ void ApplySign(const EntryContext& ctx, const Json& b, State* state) {
 }
 
 void SignTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({"acceptance", *GetString(b, "record")});
+  out->push_back({std::string(IndexName(Index::kAcceptance)), *GetString(b, "record")});
 }
 
 }  // namespace

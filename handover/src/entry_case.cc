@@ -5,6 +5,7 @@
 // reported late when delivered after their due date.
 #include "handover/doc_catalog.h"
 #include "handover/entry_types.h"
+#include "handover/queries.h"
 #include "handover/state_keys.h"
 
 namespace tz::handover {
@@ -45,7 +46,7 @@ void PutCase(State* state, const Json& b, const Json& c) {
 }
 
 void CaseTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({"case", *GetString(b, "case")});
+  out->push_back({std::string(IndexName(Index::kCase)), *GetString(b, "case")});
 }
 
 // ---- case.plan ----
@@ -102,9 +103,9 @@ void ApplyPlan(const EntryContext& ctx, const Json& b, State* state) {
 
 void PlanTerms(const Json& b, std::vector<IndexTerm>* out) {
   CaseTerms(b, out);
-  out->push_back({"project", *GetString(b, "project")});
+  out->push_back({std::string(IndexName(Index::kProject)), *GetString(b, "project")});
   if (const Json* houses = b.find("houses")) {
-    for (const Json& h : houses->as_array()) out->push_back({"house", h.as_string()});
+    for (const Json& h : houses->as_array()) out->push_back({std::string(IndexName(Index::kHouse)), h.as_string()});
   }
 }
 
@@ -216,7 +217,7 @@ void ApplyDeliver(const EntryContext& ctx, const Json& b, State* state) {
 
 void DeliverTerms(const Json& b, std::vector<IndexTerm>* out) {
   CaseTerms(b, out);
-  out->push_back({"doc", *GetString(b, "document")});
+  out->push_back({std::string(IndexName(Index::kDocument)), *GetString(b, "document")});
 }
 
 // ---- case.complete ----

@@ -2,6 +2,7 @@
 // the house and household files (一房一档 / 一户一档) they are filed in.
 #include "handover/doc_catalog.h"
 #include "handover/entry_types.h"
+#include "handover/queries.h"
 #include "handover/state_keys.h"
 
 namespace tz::handover {
@@ -74,9 +75,9 @@ void ApplyNotarize(const EntryContext& ctx, const Json& b, State* state) {
 }
 
 void NotarizeTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({"doc", *GetString(b, "digest")});
-  out->push_back({"project", *GetString(b, "project")});
-  if (auto h = GetOptionalString(b, "house")) out->push_back({"house", *h});
+  out->push_back({std::string(IndexName(Index::kDocument)), *GetString(b, "digest")});
+  out->push_back({std::string(IndexName(Index::kProject)), *GetString(b, "project")});
+  if (auto h = GetOptionalString(b, "house")) out->push_back({std::string(IndexName(Index::kHouse)), *h});
 }
 
 // ---- archive.link ----
@@ -150,7 +151,7 @@ void ApplyLink(const EntryContext& ctx, const Json& b, State* state) {
 void LinkTerms(const Json& b, std::vector<IndexTerm>* out) {
   const Json& file = *b.find("file");
   out->push_back({file.find("kind")->as_string(), file.find("id")->as_string()});
-  out->push_back({"doc", *GetString(b, "document")});
+  out->push_back({std::string(IndexName(Index::kDocument)), *GetString(b, "document")});
 }
 
 }  // namespace

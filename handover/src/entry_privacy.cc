@@ -4,6 +4,7 @@
 // keyed commitments (commitment.h).
 #include "handover/doc_catalog.h"
 #include "handover/entry_types.h"
+#include "handover/queries.h"
 #include "handover/state_keys.h"
 
 namespace tz::handover {
@@ -21,7 +22,7 @@ Status RequireNotShredded(const State& state, const std::string& household) {
 }
 
 void HouseholdTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({"household", *GetString(b, "household")});
+  out->push_back({std::string(IndexName(Index::kHousehold)), *GetString(b, "household")});
 }
 
 Status CheckAccess(const Json& b) {

@@ -26,6 +26,15 @@ Status HeadCorrupt(const std::string& m) { return Status::Corruption("ledger.hea
 
 // ---- BlockBuilder ----
 
+BlockHeader BlockBuilder::Header() const {
+  BlockHeader h = header_;
+  h.entries = entries_.size();
+  h.entries_root = block_tree_.Root();
+  h.log_size = log_.size();
+  h.log_root = log_.Root();
+  return h;
+}
+
 Result<Receipt> BlockBuilder::Add(const SignedEntry& e, bool signature_verified) {
   uint64_t index = log_.size();
   TZ_ASSIGN_OR_RETURN(KeyRecord submitter,
@@ -325,17 +334,10 @@ Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSign
                     "the block does not extend the current head");
     }
   }
+  b.header_ = b.Header();
   BlockHeader& h = b.header_;
-  h.entries = b.entries_.size();
-  h.entries_root = b.block_tree_.Root();
-  h.log_size = b.log_.size();
-  h.log_root = b.log_.Root();
   Digest hash = h.Hash();
-  log::Checkpoint cp;
-  cp.origin = origin_;
-  cp.size = h.log_size;
-  cp.root_hash = h.log_root;
-  cp.block = log::BlockAnchor{h.height, hash, static_cast<uint64_t>(h.time)};
+  log::Checkpoint cp = CheckpointFor(h);
   if (signer != nullptr) {
     TZ_ASSIGN_OR_RETURN(note, log::SignCheckpoint(cp, std::span<const log::NoteSigner>(signer, 1)));
   }
@@ -413,11 +415,7 @@ Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, PreparedEntries&& p
       return results[i].status().WithContext("entry " + std::to_string(index));
     }
   }
-  BlockHeader got = b.header_;
-  got.entries = b.entries_.size();
-  got.entries_root = b.block_tree_.Root();
-  got.log_size = b.log_.size();
-  got.log_root = b.log_.Root();
+  BlockHeader got = b.Header();
   auto mismatch = [](const char* field) {
     return Status::Verification("block.header_mismatch",
                                 std::string("recomputed header differs in '") + field + "'");
@@ -429,6 +427,15 @@ Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, PreparedEntries&& p
   if (got.proposer != want.proposer) return mismatch("proposer");
   if (got.time != want.time) return mismatch("time");
   return b;
+}
+
+log::Checkpoint Ledger::CheckpointFor(const BlockHeader& h) const {
+  log::Checkpoint cp;
+  cp.origin = origin_;
+  cp.size = h.log_size;
+  cp.root_hash = h.log_root;
+  cp.block = log::BlockAnchor{h.height, h.Hash(), static_cast<uint64_t>(h.time)};
+  return cp;
 }
 
 Status Ledger::ApplyBlock(const Block& block, const log::NoteSigner& signer) {

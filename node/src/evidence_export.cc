@@ -11,6 +11,7 @@
 
 #include "log/checkpoint.h"
 #include "log/tlog_proof.h"
+#include "handover/queries.h"
 
 namespace tz::node {
 namespace {
@@ -51,8 +52,8 @@ struct Builder {
     entries.emplace(index, std::move(e));
     return Status::Ok();
   }
-  Status AddLookup(std::string_view index, std::string_view value, const std::string& role) {
-    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, l.Lookup(index, value, kLookupLimit));
+  Status AddLookup(handover::Index index, std::string_view value, const std::string& role) {
+    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, handover::Lookup(l, index, value, kLookupLimit));
     for (uint64_t i : hits) TZ_RETURN_IF_ERROR(Add(i, role));
     return Status::Ok();
   }
@@ -70,10 +71,10 @@ Status Builder::SelectSubject() {
     if (!DigestFromHex(id).ok()) {
       return Status::Invalid("evidence.bad_subject", "a document is named by its SHA-256 hex");
     }
-    TZ_RETURN_IF_ERROR(AddLookup("doc", id, "subject"));
+    TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kDocument, id, "subject"));
   } else if (opts.kind == "house" || opts.kind == "case") {
     if (!ledger::IsValidId(id)) return Status::Invalid("evidence.bad_subject", "bad id");
-    TZ_RETURN_IF_ERROR(AddLookup(opts.kind, id, "subject"));
+    TZ_RETURN_IF_ERROR(AddLookup(opts.kind == "house" ? handover::Index::kHouse : handover::Index::kCase, id, "subject"));
   } else if (opts.kind == "acceptance") {
     auto eid = ledger::EntryIdFromHex(id);
     if (!eid.ok()) {
@@ -87,7 +88,7 @@ Status Builder::SelectSubject() {
     if (entries.at(*index).type != "acceptance.open") {
       return Status::Invalid("evidence.bad_subject", id + " is not an acceptance.open entry");
     }
-    TZ_RETURN_IF_ERROR(AddLookup("acceptance", id, "subject"));
+    TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kAcceptance, id, "subject"));
   } else {
     return Status::Invalid("evidence.bad_subject",
                            "kind must be document, acceptance, house or case");
@@ -111,7 +112,7 @@ Status Builder::AddReferencedDocuments() {
     }
   }
   for (const auto& d : digests) {
-    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, l.Lookup("doc", d, kLookupLimit));
+    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, handover::Lookup(l, handover::Index::kDocument, d, kLookupLimit));
     for (uint64_t i : hits) {
       TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(i));
       TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));

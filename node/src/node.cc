@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "archive/local_store.h"
+
 namespace tz::node {
 
 Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const NodeOptions& options) {
@@ -23,9 +25,12 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   TZ_ASSIGN_OR_RETURN(n->ledger_, ledger::Ledger::Open(std::move(kv), lo));
   archive::LocalStoreOptions so;
   so.create_if_missing = false;
-  TZ_ASSIGN_OR_RETURN(
-      n->blobs_, archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
-  TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(n->blobs_.get()));
+  // The embedded default backend. The node uses it only as a BlobStore;
+  // uploads are staged beside it, so they are made from the concrete store.
+  TZ_ASSIGN_OR_RETURN(std::unique_ptr<archive::LocalBlobStore> local,
+                      archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
+  TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(local.get()));
+  n->blobs_ = std::move(local);
   TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
   // The sequencer signs checkpoints with its own copy of the node key.
   TZ_ASSIGN_OR_RETURN(log::NoteSigner seq_signer,

@@ -114,6 +114,9 @@ class BlockBuilder {
   uint64_t height() const { return header_.height; }
   int64_t time() const { return header_.time; }
   const std::vector<std::string>& entries() const { return entries_; }
+  // The header the block has if committed now (its entries, entries root
+  // and the global log after it).
+  BlockHeader Header() const;
   // The writes Commit will make besides state, header and checkpoint:
   // entries, derived indices; and the new log nodes.
   const KvBatch& pending_writes() const { return batch_; }
@@ -186,6 +189,11 @@ class Ledger {
   // checkpoint from the consortium, or the one being audited). The note is
   // stored as given; verifying it is the caller's job.
   Result<BlockHeader> CommitWithCheckpoint(BlockBuilder&& builder, std::string note);
+
+  // The C2SP checkpoint of the log after the block with header `h` (the
+  // body every member signs for that block; its note is the block's
+  // certificate).
+  log::Checkpoint CheckpointFor(const BlockHeader& h) const;
 
   // ---- follower path ----
   // Re-validates and applies a block; commits only if it extends the head

@@ -50,6 +50,9 @@ struct DataDir {
   std::string node_key() const { return root + "/keys/node.key"; }
   std::string service_key() const { return root + "/keys/service.key"; }
   std::string admin_key() const { return root + "/keys/admin.key"; }
+  // Wrapped household data keys (一户一档): beside the local blob store,
+  // whichever backend holds the ciphertext.
+  std::string households() const { return root + "/archive/households"; }
   std::string ledger() const { return root + "/ledger"; }
   std::string archive() const { return root + "/archive"; }
   std::string timestamps() const { return root + "/timestamps"; }  // derived: RFC 3161 tokens

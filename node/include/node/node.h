@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "archive/local_store.h"
+#include "archive/blob_store.h"
 #include "archive/upload.h"
 #include "crypto/json.h"
 #include "crypto/keyfile.h"
@@ -54,7 +54,7 @@ class Node {
   const NodeConfig& config() const { return config_; }
   const DataDir& dir() const { return dir_; }
   ledger::Ledger& ledger() { return *ledger_; }
-  archive::LocalBlobStore& blobs() { return *blobs_; }
+  archive::BlobStore& blobs() { return *blobs_; }
   archive::UploadSessions& uploads() { return *uploads_; }
   Sequencer& sequencer() { return *sequencer_; }
   const log::NoteSigner& checkpoint_signer() const { return *signer_; }
@@ -82,8 +82,8 @@ class Node {
   NodeConfig config_;
   DataDir dir_;
   std::unique_ptr<ledger::Ledger> ledger_;
-  std::unique_ptr<archive::LocalBlobStore> blobs_;
-  std::unique_ptr<archive::LocalUploadSessions> uploads_;
+  std::unique_ptr<archive::BlobStore> blobs_;
+  std::unique_ptr<archive::UploadSessions> uploads_;
   std::unique_ptr<log::NoteSigner> signer_;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<TimestampStore> timestamps_;
