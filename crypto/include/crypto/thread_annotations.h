@@ -75,8 +75,7 @@
 // On a function: it tries to acquire the capabilities and returns `b`
 // (true/false) when it succeeded.
 #define TZ_TRY_ACQUIRE(...) TZ_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
-#define TZ_TRY_ACQUIRE_SHARED(...) \
-  TZ_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
+#define TZ_TRY_ACQUIRE_SHARED(...) TZ_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
 
 // On a function: callers must not hold the capabilities (the function
 // acquires them itself; catches self-deadlock on non-reentrant mutexes).
