@@ -7,9 +7,10 @@
 // parameters the handlers read, and the project's own RFC 9421 header
 // parsers (Signature-Input, Signature, Content-Digest) and signature base.
 // A chunked body is read through the parser in fixed-size buffers as the
-// server's ReadBody does.
+// server's ReadBody does, a Content-Length body is skipped, and with
+// keep-alive the next request on the connection follows (up to 16).
 //
-// The first input byte picks the size of the pieces (1..256 bytes, or all
+// The first input byte picks the size of the pieces (1..255 bytes; 0: all
 // at once), so that incremental parsing is exercised too.
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -126,6 +127,19 @@ class Feeder {
     return ec;
   }
 
+  // Drops up to n bytes (a Content-Length body, which the server reads from
+  // the socket itself). Returns false if the input ended first.
+  bool Skip(uint64_t n) {
+    size_t from_buf = static_cast<size_t>(std::min<uint64_t>(n, buf_.size()));
+    buf_.erase(0, from_buf);
+    n -= from_buf;
+    size_t from_input = static_cast<size_t>(std::min<uint64_t>(n, input_.size() - pos_));
+    pos_ += from_input;
+    return n == from_input;
+  }
+
+  bool AtEnd() const { return buf_.empty() && pos_ >= input_.size(); }
+
  private:
   std::string_view input_;
   size_t piece_;
@@ -155,22 +169,17 @@ void CheckSignatureHeaders(const tz::api::Request& req) {
   }
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
-  size_t piece = data[0] == 0 ? std::numeric_limits<size_t>::max() : data[0];
-  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-
+// One request on the connection, as ReadHeader() .. StartBody() handle it.
+// Returns whether the connection would stay open for another request.
+bool OneRequest(Feeder& feeder) {
   // As ReadHeader() sets the parser up.
   http::request_parser<http::buffer_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(tz::api::ServerOptions{}.max_header_bytes));
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
 
-  Feeder feeder(input, piece);
   beast::error_code ec = feeder.Run(
       parser, [&] { return parser.is_header_done(); }, [] {});
-  if (ec || !parser.is_header_done()) return 0;
+  if (ec || !parser.is_header_done()) return false;
 
   // As OnHeader() builds the request.
   auto& h = parser.get();
@@ -185,7 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Lower(std::string_view(f.name_string().data(), f.name_string().size())),
         std::string(f.value()));
   }
-  (void)h.keep_alive();
+  bool keep_alive = h.keep_alive();
 
   std::string_view split_path;
   std::string split_query;
@@ -193,29 +202,47 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TZ_FUZZ_CHECK(split_path == req.path);
   TZ_FUZZ_CHECK(split_query == "?" + req.query);
 
-  if (!req.path.empty() && req.path.front() == '/') {
-    tz::api::Router::Match m = Routes().Find(req.method, req.path);
-    if (m.route == nullptr) {
-      TZ_FUZZ_CHECK(!m.error.ok());
-    } else {
-      TZ_FUZZ_CHECK(m.error.ok());
-    }
+  if (req.path.empty() || req.path.front() != '/') return false;  // 400, closed
+  tz::api::Router::Match m = Routes().Find(req.method, req.path);
+  if (m.route == nullptr) {
+    TZ_FUZZ_CHECK(!m.error.ok());
+  } else {
+    TZ_FUZZ_CHECK(m.error.ok());
   }
   for (const char* name : {"cursor", "format", "source", "withhold"}) {
     (void)req.query_param(name);
   }
   CheckSignatureHeaders(req);
 
-  // A chunked body goes through the parser into fixed buffers (ReadBody);
-  // a Content-Length body is read from the socket directly, not parsed.
-  if (!parser.is_done() && parser.chunked()) {
+  if (parser.is_done()) return keep_alive;
+  if (m.route == nullptr) return false;  // answered with an error and closed
+  // A chunked body (or one without a length) goes through the parser into
+  // fixed buffers (ReadBody); a Content-Length body is read from the socket
+  // directly, not parsed.
+  auto len = parser.content_length();
+  if (!len || parser.chunked()) {
     static char chunk[4096];
-    (void)feeder.Run(
+    ec = feeder.Run(
         parser, [&] { return parser.is_done(); },
         [&] {
           parser.get().body().data = chunk;
           parser.get().body().size = sizeof chunk;
         });
+    return !ec && parser.is_done() && keep_alive;
+  }
+  return feeder.Skip(*len) && keep_alive;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  size_t piece = data[0] == 0 ? std::numeric_limits<size_t>::max() : data[0];
+  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  // Keep-alive: requests follow each other on one connection.
+  Feeder feeder(input, piece);
+  for (int i = 0; i < 16 && !feeder.AtEnd(); ++i) {
+    if (!OneRequest(feeder)) break;
   }
   return 0;
 }
