@@ -5,6 +5,8 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config ccache      # toolchain
+  clang-14 libclang-rt-14-dev                  # sanitizer and libFuzzer build (deploy/test.sh, tests/fuzz)
+  clang-format                                 # deploy/check-format.sh
   libssl-dev                                   # SHA-256 (SHA-NI), SM2/SM3/SM4, X.509, TLS, RFC 3161
   libsodium-dev                                # Ed25519, XChaCha20-Poly1305, secure memory
   libleveldb-dev libsnappy-dev                 # ledger storage (LevelDB's CMake config links snappy)

@@ -13,7 +13,6 @@ namespace tz::archive {
 namespace {
 
 constexpr std::string_view kFormat = "tiezheng-archive v1\n";
-constexpr size_t kReadBuffer = 1 << 20;
 
 std::string HexByte(uint8_t b) {
   static constexpr char kHex[] = "0123456789abcdef";
