@@ -11,7 +11,7 @@
 #      `tests/fuzz/run.sh $FUZZ_SECONDS` (every fuzz target, bounded);
 #   4. the clang-format check (deploy/check-format.sh).
 # A failing part does not stop the later ones; the script exits 1 if any
-# failed. Benchmarks are not tests; see docs/benchmarks.md.
+# failed. Benchmarks are not tests; README.md "Measurements" lists them.
 #
 # Environment (defaults): BUILD_DIR (build), RELEASE_BUILD_DIR (build-release),
 # SANITIZE_BUILD_DIR (build-clang), JOBS (2), CLANG_CXX (clang++-14),
@@ -28,7 +28,7 @@ SANITIZE_BUILD_DIR=${SANITIZE_BUILD_DIR:-build-clang}
 CLANG_CXX=${CLANG_CXX:-clang++-14}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 PARTS=${TZ_TEST_PARTS:-default release sanitize format}
-UNIT_TESTS="crypto_tests archive_tests ledger_tests node_tests api_tests"
+UNIT_TESTS="crypto_tests log_tests archive_tests ledger_tests handover_tests evidence_tests node_tests api_tests"
 
 want() { [[ " $PARTS " == *" $1 "* ]]; }
 

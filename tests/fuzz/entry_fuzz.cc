@@ -17,6 +17,7 @@
 #include "crypto/json.h"
 #include "crypto/sign.h"
 #include "fuzz_check.h"
+#include "handover/entry_types.h"
 #include "ledger/entries.h"
 #include "ledger/envelope.h"
 #include "ledger/types.h"
@@ -73,11 +74,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   // The type's own schema check and index terms (pure functions of the body).
-  auto type = tz::ledger::FindEntryType(e.type, e.version);
+  auto type = tz::handover::EntryTypes().Find(e.type, e.version);
   if (type.ok()) {
     const tz::ledger::EntryType* t = *type;
     tz::Status checked = t->check != nullptr ? t->check(e.entry) : tz::Status();
-    if (checked.ok()) (void)tz::ledger::IndexTermsOf(e);
+    if (checked.ok()) (void)tz::ledger::IndexTermsOf(tz::handover::EntryTypes(), e);
   }
   return 0;
 }

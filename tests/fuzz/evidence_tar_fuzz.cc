@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "ledger/evidence_tar.h"
+#include "evidence/tar.h"
 
-namespace ev = tz::ledger::evidence;
+namespace ev = tz::evidence;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view archive(reinterpret_cast<const char*>(data), size);

@@ -21,14 +21,14 @@
 #include "crypto/encoding.h"
 #include "crypto/sign.h"
 #include "fuzz_check.h"
-#include "ledger/checkpoint.h"
-#include "ledger/note.h"
+#include "log/checkpoint.h"
+#include "log/note.h"
 
 namespace {
 
-using tz::ledger::Checkpoint;
-using tz::ledger::NoteSigner;
-using tz::ledger::NoteVerifier;
+using tz::log::Checkpoint;
+using tz::log::NoteSigner;
+using tz::log::NoteVerifier;
 
 // The consortium of tests/ledger/data/checkpoint_notes.txt (the seed corpus
 // holds notes these keys signed), plus one key the fuzzer signs with.
@@ -60,7 +60,7 @@ const Keys& GetKeys() {
   return keys;
 }
 
-bool IsKnown(const tz::ledger::NoteSignature& sig, const std::vector<NoteVerifier>& known) {
+bool IsKnown(const tz::log::NoteSignature& sig, const std::vector<NoteVerifier>& known) {
   for (const auto& v : known)
     if (v.name() == sig.name && v.key_id() == sig.key_id) return true;
   return false;
@@ -99,12 +99,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   // As a note.
-  auto parsed = tz::ledger::ParseNote(input);
-  auto opened = tz::ledger::OpenNote(input, keys.known);
-  auto quorum = tz::ledger::VerifyQuorum(input, keys.known, 2);
-  auto certified = tz::ledger::VerifyCertifiedCheckpoint(input, keys.known, 2);
+  auto parsed = tz::log::ParseNote(input);
+  auto opened = tz::log::OpenNote(input, keys.known);
+  auto quorum = tz::log::VerifyQuorum(input, keys.known, 2);
+  auto certified = tz::log::VerifyCertifiedCheckpoint(input, keys.known, 2);
   if (!parsed.ok()) {
-    TZ_FUZZ_CHECK(tz::ledger::IsMalformedNote(parsed.status()));
+    TZ_FUZZ_CHECK(tz::log::IsMalformedNote(parsed.status()));
     TZ_FUZZ_CHECK(!opened.ok() && !quorum.ok() && !certified.ok());
     return 0;
   }
@@ -137,18 +137,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<NoteVerifier> mine{signer.verifier()};
   bool had_mine = false;  // a line claiming the fuzzer's key (name and key ID)
   for (const auto& sig : parsed->signatures) had_mine = had_mine || IsKnown(sig, mine);
-  auto cosigned = tz::ledger::AddSignature(input, signer);
+  auto cosigned = tz::log::AddSignature(input, signer);
   if (cosigned.ok()) {
-    auto back = tz::ledger::ParseNote(*cosigned);
+    auto back = tz::log::ParseNote(*cosigned);
     TZ_FUZZ_CHECK(back.ok());
     TZ_FUZZ_CHECK(back->text == parsed->text);
-    if (!had_mine) TZ_FUZZ_CHECK(tz::ledger::OpenNote(*cosigned, mine).ok());
-    auto merged = tz::ledger::MergeNotes(input, *cosigned);
+    if (!had_mine) TZ_FUZZ_CHECK(tz::log::OpenNote(*cosigned, mine).ok());
+    auto merged = tz::log::MergeNotes(input, *cosigned);
     if (merged.ok()) {
-      auto m = tz::ledger::ParseNote(*merged);
+      auto m = tz::log::ParseNote(*merged);
       TZ_FUZZ_CHECK(m.ok());
       TZ_FUZZ_CHECK(m->text == parsed->text);
-      if (!had_mine) TZ_FUZZ_CHECK(tz::ledger::OpenNote(*merged, mine).ok());
+      if (!had_mine) TZ_FUZZ_CHECK(tz::log::OpenNote(*merged, mine).ok());
     }
   }
   return 0;

@@ -13,24 +13,24 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "ledger/checkpoint.h"
-#include "ledger/note.h"
-#include "ledger/tlog_proof.h"
+#include "log/checkpoint.h"
+#include "log/note.h"
+#include "log/tlog_proof.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto proof = tz::ledger::TlogProof::Parse(input);
+  auto proof = tz::log::TlogProof::Parse(input);
   if (!proof.ok()) return 0;
-  TZ_FUZZ_CHECK(proof->inclusion.size() <= tz::ledger::kMaxInclusionProofLength);
+  TZ_FUZZ_CHECK(proof->inclusion.size() <= tz::log::kMaxInclusionProofLength);
   TZ_FUZZ_CHECK(!proof->checkpoint.empty() && proof->checkpoint.back() == '\n');
   std::string formatted = proof->Format();
   TZ_FUZZ_CHECK(formatted == input);
-  auto again = tz::ledger::TlogProof::Parse(formatted);
+  auto again = tz::log::TlogProof::Parse(formatted);
   TZ_FUZZ_CHECK(again.ok());
   TZ_FUZZ_CHECK(again->index == proof->index && again->inclusion == proof->inclusion &&
                 again->extra == proof->extra && again->checkpoint == proof->checkpoint);
-  if (auto note = tz::ledger::ParseNote(proof->checkpoint); note.ok()) {
-    (void)tz::ledger::Checkpoint::Parse(note->text);
+  if (auto note = tz::log::ParseNote(proof->checkpoint); note.ok()) {
+    (void)tz::log::Checkpoint::Parse(note->text);
   }
   return 0;
 }
