@@ -148,13 +148,13 @@ void PrintHuman(const ev::VerifyReport& r) {
   }
   size_t passed = 0, unverified = 0;
   for (const auto& c : r.checks) {
-    if (c.status == "passed") {
+    if (c.status == evidence::CheckStatus::kPassed) {
       ++passed;
       continue;
     }
-    if (c.status == "unverified") ++unverified;
-    std::printf("  %-8s %-18s %-30s %s: %s\n", c.status == "failed" ? "FAILED" : "NOTE",
-                c.check.c_str(), c.item.c_str(), c.reason.c_str(), c.detail.c_str());
+    if (c.status == evidence::CheckStatus::kUnverified) ++unverified;
+    std::printf("  %-8s %-18s %-30s %s: %s\n", c.status == evidence::CheckStatus::kFailed ? "FAILED" : "NOTE",
+                std::string(evidence::Name(c.check)).c_str(), c.item.c_str(), c.reason.c_str(), c.detail.c_str());
   }
   std::printf("%zu checks passed, %zu with trust not verified, %zu failed\n", passed, unverified,
               r.checks.size() - passed - unverified);

@@ -239,14 +239,14 @@ Json ConsistencyJson(uint64_t size1, uint64_t size2, const std::vector<Digest>& 
 
 const CheckResult* VerifyReport::FirstFailure() const {
   for (const auto& c : checks) {
-    if (c.status == "failed") return &c;
+    if (c.status == CheckStatus::kFailed) return &c;
   }
   return nullptr;
 }
 
 bool VerifyReport::HasFailure(std::string_view r) const {
   for (const auto& c : checks) {
-    if (c.status == "failed" && c.reason == r) return true;
+    if (c.status == CheckStatus::kFailed && c.reason == r) return true;
   }
   return false;
 }
@@ -255,7 +255,7 @@ Json VerifyReport::ToJson() const {
   Json checks_json = Json::MakeArray();
   for (const auto& c : checks) {
     Json j = Json::MakeObject(
-        {{"item", Json(c.item)}, {"check", Json(c.check)}, {"status", Json(c.status)}});
+        {{"item", Json(c.item)}, {"check", Json(Name(c.check))}, {"status", Json(Name(c.status))}});
     if (!c.reason.empty()) j.set("reason", Json(c.reason));
     if (!c.detail.empty()) j.set("detail", Json(c.detail));
     checks_json.push_back(std::move(j));
@@ -300,5 +300,28 @@ Json VerifyReport::ToJson() const {
   out.set("checkpoints", std::move(cps));
   return out;
 }
+
+namespace {
+constexpr std::string_view kCheckStatusNames[] = {"passed", "failed", "unverified"};
+constexpr std::string_view kCheckKindNames[] = {
+    "format",
+    "manifest",
+    "completeness",
+    "entry_format",
+    "entry_signature",
+    "entry_key",
+    "keyset",
+    "checkpoint_quorum",
+    "inclusion",
+    "consistency",
+    "document_notarized",
+    "document_digest",
+    "timestamp",
+    "trust",
+};
+}  // namespace
+
+std::string_view Name(CheckStatus s) { return kCheckStatusNames[static_cast<size_t>(s)]; }
+std::string_view Name(CheckKind k) { return kCheckKindNames[static_cast<size_t>(k)]; }
 
 }  // namespace tz::evidence

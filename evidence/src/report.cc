@@ -45,14 +45,14 @@ std::string Utc(int64_t ms) {
 
 // Status of all checks of one kind: failed if any failed, else unverified
 // if any is, else passed; "—" if none.
-std::string Summary(const VerifyReport& r, std::initializer_list<std::string_view> kinds) {
+std::string Summary(const VerifyReport& r, std::initializer_list<CheckKind> kinds) {
   bool any = false, failed = false, unverified = false;
   for (const auto& c : r.checks) {
     for (auto k : kinds) {
       if (c.check != k) continue;
       any = true;
-      failed = failed || c.status == "failed";
-      unverified = unverified || c.status == "unverified";
+      failed = failed || c.status == CheckStatus::kFailed;
+      unverified = unverified || c.status == CheckStatus::kUnverified;
     }
   }
   if (!any) return "—";
@@ -64,29 +64,29 @@ std::string Summary(const VerifyReport& r, std::initializer_list<std::string_vie
 struct Row {
   const char* zh;
   const char* en;
-  std::initializer_list<std::string_view> checks;
+  std::initializer_list<CheckKind> checks;
   const char* proves;
 };
 
 const Row kCourtRows[] = {
     {"哈希值比对",
      "hash match",
-     {"document_digest", "document_notarized"},
+     {CheckKind::kDocumentDigest, CheckKind::kDocumentNotarized},
      "每份文件的 SHA-256 与链上存证记录中的摘要一致 / each file's SHA-256 equals the digest in "
      "its notarization entry"},
     {"存证时间",
      "time of notarization",
-     {"inclusion", "timestamp"},
+     {CheckKind::kInclusion, CheckKind::kTimestamp},
      "记录所在区块的检查点时间；RFC 3161 时间戳证明检查点不晚于该时间已存在 / the block time of "
      "the checkpoint holding the entry; an RFC 3161 token proves the checkpoint existed by then"},
     {"提交主体",
      "submitter and registered key",
-     {"entry_signature", "entry_key", "keyset"},
+     {CheckKind::kEntrySignature, CheckKind::kEntryKey, CheckKind::kKeyset},
      "记录由登记在册、未被吊销的密钥签名（依据创世块与治理记录重放）/ each entry is signed by a "
      "key registered and not revoked at its position (replayed from genesis and governance)"},
     {"共同签名与保管链",
      "co-signatures and custody",
-     {"checkpoint_quorum", "consistency", "trust"},
+     {CheckKind::kCheckpointQuorum, CheckKind::kConsistency, CheckKind::kTrust},
      "检查点由联盟法定多数成员共同签名，早期检查点与最新检查点一致（只追加）/ checkpoints are "
      "signed by a quorum of the consortium, and earlier ones are prefixes of the newest"},
 };
@@ -94,22 +94,22 @@ const Row kCourtRows[] = {
 const Row kDaT70Rows[] = {
     {"真实性",
      "authenticity",
-     {"entry_signature", "entry_key", "keyset", "checkpoint_quorum"},
+     {CheckKind::kEntrySignature, CheckKind::kEntryKey, CheckKind::kKeyset, CheckKind::kCheckpointQuorum},
      "来源可信：签名、密钥登记与联盟共同签名 / origin: signatures, key registration, consortium "
      "co-signatures"},
     {"完整性",
      "integrity",
-     {"document_digest", "inclusion", "consistency", "completeness", "entry_format"},
+     {CheckKind::kDocumentDigest, CheckKind::kInclusion, CheckKind::kConsistency, CheckKind::kCompleteness, CheckKind::kEntryFormat},
      "内容未被篡改、无缺失无多余：摘要、默克尔证明、一致性证明、清单完整 / unaltered and "
      "complete: digests, Merkle proofs, consistency, manifest completeness"},
     {"可用性",
      "usability",
-     {"document_digest", "completeness"},
+     {CheckKind::kDocumentDigest, CheckKind::kCompleteness},
      "文件原样随包提供，可用通用工具（tar、sha256sum、openssl）打开与核验 / files are included "
      "as-is and checkable with standard tools (tar, sha256sum, openssl)"},
     {"安全性",
      "security",
-     {"timestamp", "trust"},
+     {CheckKind::kTimestamp, CheckKind::kTrust},
      "个人信息只以摘要出现；可信时间与固定的联盟密钥 / personal data appears only as digests; "
      "trusted time and a pinned consortium key set"},
 };
@@ -187,8 +187,8 @@ std::string RenderEvidenceReport(const VerifyReport& r) {
   h += "</table><h2>检查明细 All checks</h2><table><tr><th>项目 Item</th><th>检查 Check</th>"
        "<th>结果 Status</th><th>说明 Detail</th></tr>";
   for (const auto& c : r.checks) {
-    h += "<tr><td><code>" + Esc(c.item) + "</code></td><td>" + Esc(c.check) + "</td><td>" +
-         Esc(c.status) + (c.reason.empty() ? "" : " <code>" + Esc(c.reason) + "</code>") +
+    h += "<tr><td><code>" + Esc(c.item) + "</code></td><td>" + Esc(std::string(Name(c.check))) + "</td><td>" +
+         Esc(std::string(Name(c.status))) + (c.reason.empty() ? "" : " <code>" + Esc(c.reason) + "</code>") +
          "</td><td>" + Esc(c.detail) + "</td></tr>";
   }
   h += "</table></body></html>\n";

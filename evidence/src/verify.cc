@@ -34,19 +34,19 @@ struct Verifier {
   std::string chain, origin;
   merkle::LogHasher hasher;
 
-  void Pass(std::string item, std::string check, std::string detail = {}) {
-    report->checks.push_back({std::move(item), std::move(check), "passed", "", std::move(detail)});
-  }
-  void Fail(std::string item, std::string check, const Status& s) {
+  void Pass(std::string item, CheckKind check, std::string detail = {}) {
     report->checks.push_back(
-        {std::move(item), std::move(check), "failed", s.reason(), s.message()});
+        {std::move(item), check, CheckStatus::kPassed, "", std::move(detail)});
   }
-  void Fail(std::string item, std::string check, std::string reason, std::string detail) {
-    Fail(std::move(item), std::move(check), Status::Verification(reason, detail));
+  void Fail(std::string item, CheckKind check, const Status& s) {
+    report->checks.push_back({std::move(item), check, CheckStatus::kFailed, s.reason(), s.message()});
   }
-  void Unverified(std::string item, std::string check, std::string reason, std::string detail) {
+  void Fail(std::string item, CheckKind check, std::string reason, std::string detail) {
+    Fail(std::move(item), check, Status::Verification(reason, detail));
+  }
+  void Unverified(std::string item, CheckKind check, std::string reason, std::string detail) {
     report->checks.push_back(
-        {std::move(item), std::move(check), "unverified", std::move(reason), std::move(detail)});
+        {std::move(item), check, CheckStatus::kUnverified, std::move(reason), std::move(detail)});
   }
   const std::string* File(const std::string& path) const {
     auto it = files.find(path);
@@ -71,16 +71,16 @@ bool Verifier::Completeness() {
   bool ok = true;
   for (const auto& f : expected) {
     if (files.count(f) == 0) {
-      Fail(f, "completeness", "evidence.missing_file", "listed in the manifest but absent");
+      Fail(f, CheckKind::kCompleteness, "evidence.missing_file", "listed in the manifest but absent");
       ok = false;
     }
   }
   for (const auto& [name, data] : files) {
     if (name == kManifestPath || name == kReportPath || expected.count(name) > 0) continue;
-    Fail(name, "completeness", "evidence.unexpected_file", "not listed in the manifest");
+    Fail(name, CheckKind::kCompleteness, "evidence.unexpected_file", "not listed in the manifest");
     ok = false;
   }
-  if (ok) Pass("package", "completeness", std::to_string(files.size()) + " files, as listed");
+  if (ok) Pass("package", CheckKind::kCompleteness, std::to_string(files.size()) + " files, as listed");
   return ok;
 }
 
@@ -92,18 +92,18 @@ bool Verifier::ParseEntries() {
     if (bytes == nullptr) return false;  // reported by Completeness
     auto e = ParseSignedEntry(*bytes);
     if (!e.ok()) {
-      Fail(path, "entry_format", e.status());
+      Fail(path, CheckKind::kEntryFormat, e.status());
       ok = false;
       continue;
     }
     if (e->id != me.id) {
-      Fail(path, "entry_format", "evidence.entry_id_mismatch",
+      Fail(path, CheckKind::kEntryFormat, "evidence.entry_id_mismatch",
            "leaf hash " + ToHex(e->id) + " differs from the manifest's " + ToHex(me.id));
       ok = false;
       continue;
     }
     if (e->type != me.type) {
-      Fail(path, "entry_format", "evidence.manifest_mismatch",
+      Fail(path, CheckKind::kEntryFormat, "evidence.manifest_mismatch",
            "entry type '" + e->type + "' differs from the manifest's '" + me.type + "'");
       ok = false;
       continue;
@@ -112,14 +112,14 @@ bool Verifier::ParseEntries() {
   }
   auto g = entries.find(0);
   if (g == entries.end() || g->second.type != "genesis") {
-    if (ok) Fail("entries/0.json", "keyset", "evidence.no_genesis", "the genesis entry is absent");
+    if (ok) Fail("entries/0.json", CheckKind::kKeyset, "evidence.no_genesis", "the genesis entry is absent");
     return false;
   }
   chain = g->second.chain;
   auto o = GetString(g->second.entry, "origin");
   origin = o.ok() ? *o : "";
   if (m.chain != chain || m.origin != origin) {
-    Fail(std::string(kManifestPath), "manifest", "evidence.manifest_mismatch",
+    Fail(std::string(kManifestPath), CheckKind::kManifest, "evidence.manifest_mismatch",
          "manifest chain/origin differ from the genesis");
     return false;
   }
@@ -147,23 +147,23 @@ void Verifier::CheckCheckpoint(const ManifestCheckpoint& mc, const State& state)
   if (note == nullptr) return;
   auto keys = NodeKeysOf(state);
   if (!keys.ok() || keys->empty()) {
-    Fail(path, "checkpoint_quorum", "evidence.keyset", "no key set in force at this size");
+    Fail(path, CheckKind::kCheckpointQuorum, "evidence.keyset", "no key set in force at this size");
     return;
   }
   size_t n = keys->size(), quorum = n - (n - 1) / 3;
   auto cp = log::VerifyCertifiedCheckpoint(*note, *keys, quorum, origin);
   if (!cp.ok()) {
-    Fail(path, "checkpoint_quorum", cp.status());
+    Fail(path, CheckKind::kCheckpointQuorum, cp.status());
     return;
   }
   const log::Checkpoint& c = cp->checkpoint;
   if (c.size != mc.size || !c.block || c.block->height != mc.height ||
       static_cast<int64_t>(c.block->time_ms) != mc.time_ms) {
-    Fail(path, "checkpoint_quorum", "evidence.manifest_mismatch",
+    Fail(path, CheckKind::kCheckpointQuorum, "evidence.manifest_mismatch",
          "size, height or time differ from the manifest");
     return;
   }
-  Pass(path, "checkpoint_quorum",
+  Pass(path, CheckKind::kCheckpointQuorum,
        std::to_string(cp->signers.size()) + " of " + std::to_string(n) +
            " members signed (quorum " + std::to_string(quorum) + ")");
   CheckpointFact f{mc.size, mc.height, mc.time_ms, cp->signers, n, quorum, {}, {}};
@@ -175,25 +175,25 @@ void Verifier::CheckCheckpoint(const ManifestCheckpoint& mc, const State& state)
 void Verifier::CheckEntry(const ManifestEntry& me, const SignedEntry& e, const State& state) {
   const std::string path = EntryPath(me.index);
   if (e.chain != chain) {
-    Fail(path, "entry_signature", "evidence.wrong_chain",
+    Fail(path, CheckKind::kEntrySignature, "evidence.wrong_chain",
          "entry belongs to chain '" + e.chain + "', the package's is '" + chain + "'");
     return;
   }
   auto key = state.GetKey(e.key);
   if (!key.ok() || !key->has_value()) {
-    Fail(path, "entry_key", "envelope.unknown_key",
+    Fail(path, CheckKind::kEntryKey, "envelope.unknown_key",
          "key " + ToHex(e.key) + " is not registered at log index " + std::to_string(me.index));
     return;
   }
   const KeyRecord& rec = **key;
   if (rec.revoked) {
-    Fail(path, "entry_key", "envelope.revoked_key",
+    Fail(path, CheckKind::kEntryKey, "envelope.revoked_key",
          "key " + ToHex(e.key) + " was revoked before log index " + std::to_string(me.index));
     return;
   }
   Status sig = VerifyEntrySignature(e, rec.public_key);
   if (!sig.ok()) {
-    Fail(path, "entry_signature", sig);
+    Fail(path, CheckKind::kEntrySignature, sig);
     return;
   }
   auto type = handover::EntryTypes().Find(e.type, e.version);
@@ -202,12 +202,12 @@ void Verifier::CheckEntry(const ManifestEntry& me, const SignedEntry& e, const S
     for (Role r : (*type)->roles) allowed = allowed || rec.HasRole(r);
   }
   if (!allowed) {
-    Fail(path, "entry_key", "envelope.role_not_allowed", "the key may not submit " + e.type);
+    Fail(path, CheckKind::kEntryKey, "envelope.role_not_allowed", "the key may not submit " + e.type);
     return;
   }
   std::string roles;
   for (Role r : rec.roles) roles += (roles.empty() ? "" : ",") + std::string(RoleName(r));
-  Pass(path, "entry_signature", "signed by key " + ToHex(e.key) + " of " + rec.party);
+  Pass(path, CheckKind::kEntrySignature, "signed by key " + ToHex(e.key) + " of " + rec.party);
   report->entries.push_back({me.index, e.type, me.role, ToHex(e.key), rec.party, roles, e.time,
                              me.checkpoint, 0, e.entry});
 }
@@ -227,7 +227,7 @@ void Verifier::ReplayAndCheck() {
     const SignedEntry& e = it->second;
     bool governance = e.type == "genesis" || e.type.rfind("gov.", 0) == 0;
     if (governance != (me.role == "keyset")) {
-      Fail(EntryPath(me.index), "keyset", "evidence.manifest_mismatch",
+      Fail(EntryPath(me.index), CheckKind::kKeyset, "evidence.manifest_mismatch",
            "role 'keyset' is for genesis and gov.* entries exactly");
       continue;
     }
@@ -237,14 +237,15 @@ void Verifier::ReplayAndCheck() {
     }
     // Replay with the consortium's own rules; time checks are moot offline,
     // so the block time is taken to be the client time.
-    auto rec = ValidateEntry(handover::EntryTypes(), e, chain, state, me.index, me.index == 0 ? 0 : 1, e.time, false);
-    if (!rec.ok()) {
-      Fail(EntryPath(me.index), "keyset", rec.status());
+    auto v = ValidateEntry(handover::EntryTypes(), e, chain, state, me.index,
+                           me.index == 0 ? 0 : 1, e.time, false);
+    if (!v.ok()) {
+      Fail(EntryPath(me.index), CheckKind::kKeyset, v.status());
       continue;
     }
-    ApplyEntry(handover::EntryTypes(), e, *rec, &state, me.index, me.index == 0 ? 0 : 1, e.time);
-    Pass(EntryPath(me.index), "keyset", e.type + " replayed");
-    report->entries.push_back({me.index, e.type, me.role, ToHex(e.key), rec->party, "", e.time,
+    ApplyEntry(e, *v, &state, me.index, me.index == 0 ? 0 : 1, e.time);
+    Pass(EntryPath(me.index), CheckKind::kKeyset, e.type + " replayed");
+    report->entries.push_back({me.index, e.type, me.role, ToHex(e.key), v->submitter.party, "", e.time,
                                me.checkpoint, 0, e.entry});
   }
   checkpoints_before(UINT64_MAX);
@@ -256,31 +257,31 @@ void Verifier::CheckInclusion(const ManifestEntry& me) {
   auto e = entries.find(me.index);
   if (text == nullptr || e == entries.end()) return;
   auto proof = log::TlogProof::Parse(*text);
-  if (!proof.ok()) return Fail(path, "inclusion", proof.status());
+  if (!proof.ok()) return Fail(path, CheckKind::kInclusion, proof.status());
   if (proof->index != me.index) {
-    return Fail(path, "inclusion", "evidence.manifest_mismatch", "proof is for another index");
+    return Fail(path, CheckKind::kInclusion, "evidence.manifest_mismatch", "proof is for another index");
   }
   const std::string* note = File(CheckpointPath(me.checkpoint));
   if (note == nullptr || proof->checkpoint != *note) {
     return Fail(
-        path, "inclusion", "evidence.proof_checkpoint_mismatch",
+        path, CheckKind::kInclusion, "evidence.proof_checkpoint_mismatch",
         "the proof's checkpoint is not checkpoints/" + std::to_string(me.checkpoint) + ".note");
   }
   auto cp = verified.find(me.checkpoint);
   if (cp == verified.end()) {
-    return Fail(path, "inclusion", "evidence.checkpoint_unverified",
+    return Fail(path, CheckKind::kInclusion, "evidence.checkpoint_unverified",
                 "its checkpoint did not verify");
   }
   const log::Checkpoint& c = cp->second.checkpoint;
   Status s =
       merkle::VerifyInclusion(hasher, me.index, c.size, hasher.HashLeaf(AsBytes(e->second.bytes)),
                               proof->inclusion, c.root_hash);
-  if (!s.ok()) return Fail(path, "inclusion", s);
+  if (!s.ok()) return Fail(path, CheckKind::kInclusion, s);
   for (auto& f : report->entries) {
     if (f.index == me.index && c.block)
       f.checkpoint_time_ms = static_cast<int64_t>(c.block->time_ms);
   }
-  Pass(path, "inclusion", "leaf " + std::to_string(me.index) + " of " + std::to_string(c.size));
+  Pass(path, CheckKind::kInclusion, "leaf " + std::to_string(me.index) + " of " + std::to_string(c.size));
 }
 
 void Verifier::CheckConsistency() {
@@ -293,7 +294,7 @@ void Verifier::CheckConsistency() {
     if (text == nullptr) continue;
     auto a = verified.find(mc.size);
     if (a == verified.end() || b == verified.end()) {
-      Fail(path, "consistency", "evidence.checkpoint_unverified", "a checkpoint did not verify");
+      Fail(path, CheckKind::kConsistency, "evidence.checkpoint_unverified", "a checkpoint did not verify");
       continue;
     }
     auto j = ParseJson(*text);
@@ -317,7 +318,7 @@ void Verifier::CheckConsistency() {
       proof.push_back(*bytes);
     }
     if (!shape) {
-      Fail(path, "consistency", "evidence.bad_consistency_file",
+      Fail(path, CheckKind::kConsistency, "evidence.bad_consistency_file",
            "expected {\"size1\",\"size2\",\"proof\":[base64]} for these sizes");
       continue;
     }
@@ -326,10 +327,10 @@ void Verifier::CheckConsistency() {
     Status s = merkle::VerifyConsistency(hasher, c1.size, c2.size, proof, c1.root_hash.span(),
                                          c2.root_hash.span());
     if (!s.ok()) {
-      Fail(path, "consistency", s);
+      Fail(path, CheckKind::kConsistency, s);
       continue;
     }
-    Pass(path, "consistency",
+    Pass(path, CheckKind::kConsistency,
          "checkpoint " + std::to_string(c1.size) + " is a prefix of " + std::to_string(c2.size));
   }
 }
@@ -342,34 +343,34 @@ void Verifier::CheckDocuments() {
     const Json* size = e == entries.end() ? nullptr : e->second.entry.find("size");
     if (e == entries.end() || e->second.type != "doc.notarize" || digest == nullptr ||
         !digest->is_string() || digest->as_string() != ToHex(d.digest)) {
-      Fail(path, "document_notarized", "evidence.document_not_notarized",
+      Fail(path, CheckKind::kDocumentNotarized, "evidence.document_not_notarized",
            "entry " + std::to_string(d.entry) + " is not the notarization of " + ToHex(d.digest));
       continue;
     }
     if (size == nullptr || !size->is_int() || size->as_uint64() != d.size) {
-      Fail(path, "document_notarized", "evidence.manifest_mismatch",
+      Fail(path, CheckKind::kDocumentNotarized, "evidence.manifest_mismatch",
            "size differs from the notarized size");
       continue;
     }
     if (!d.included) {
-      Unverified(path, "document_digest", "evidence.document_withheld",
+      Unverified(path, CheckKind::kDocumentDigest, "evidence.document_withheld",
                  "bytes withheld (" + d.withheld + "); only the digest is evidenced");
       continue;
     }
     const std::string* bytes = File(path);
     if (bytes == nullptr) continue;
     if (bytes->size() != d.size) {
-      Fail(path, "document_digest", "evidence.document_digest_mismatch",
+      Fail(path, CheckKind::kDocumentDigest, "evidence.document_digest_mismatch",
            "file has " + std::to_string(bytes->size()) + " bytes, notarized " +
                std::to_string(d.size));
       continue;
     }
     if (opts.hash_documents && Sha256(*bytes) != d.digest) {
-      Fail(path, "document_digest", "evidence.document_digest_mismatch",
+      Fail(path, CheckKind::kDocumentDigest, "evidence.document_digest_mismatch",
            "SHA-256 of the file is " + ToHex(Sha256(*bytes)));
       continue;
     }
-    Pass(path, "document_digest",
+    Pass(path, CheckKind::kDocumentDigest,
          opts.hash_documents ? "SHA-256 matches the notarized digest" : "hashing skipped");
   }
 }
@@ -386,26 +387,26 @@ void Verifier::CheckTimestamps() {
     if (!opts.tsa_ca_pem.empty()) {
       auto v = VerifyTimeStampToken(AsBytes(*token), expected, opts.tsa_ca_pem);
       if (!v.ok()) {
-        Fail(path, "timestamp", v.status());
+        Fail(path, CheckKind::kTimestamp, v.status());
         continue;
       }
       info = *v;
-      Pass(path, "timestamp",
+      Pass(path, CheckKind::kTimestamp,
            "checkpoint " + std::to_string(mc.size) + " existed at " + info.gen_time + " (" +
                info.signer_subject + ")");
     } else {
       auto v = InspectTimeStampTokenUnverified(AsBytes(*token));
       if (!v.ok()) {
-        Fail(path, "timestamp", v.status());
+        Fail(path, CheckKind::kTimestamp, v.status());
         continue;
       }
       info = *v;
       if (info.message_imprint != expected) {
-        Fail(path, "timestamp", "tsa.digest_mismatch",
+        Fail(path, CheckKind::kTimestamp, "tsa.digest_mismatch",
              "the token stamps other data than checkpoints/" + std::to_string(mc.size) + ".note");
         continue;
       }
-      Unverified(path, "timestamp", "tsa.trust_unverified",
+      Unverified(path, CheckKind::kTimestamp, "tsa.trust_unverified",
                  "imprint matches; signature and TSA not checked (no --tsa-ca): " + info.gen_time);
     }
     for (auto& f : report->checkpoints) {
@@ -421,13 +422,13 @@ void Verifier::CheckTrust() {
   const ManifestCheckpoint& newest = m.checkpoints.back();
   const std::string path = CheckpointPath(newest.size);
   if (!opts.trust) {
-    Unverified("package", "trust", "evidence.trust_not_pinned",
+    Unverified("package", CheckKind::kTrust, "evidence.trust_not_pinned",
                "consortium taken from the package's genesis; pass --trust to pin it");
     return;
   }
   const TrustedConsortium& t = *opts.trust;
   if (t.chain != chain || t.origin != origin) {
-    Fail(path, "trust", "evidence.untrusted_consortium",
+    Fail(path, CheckKind::kTrust, "evidence.untrusted_consortium",
          "package is for chain '" + chain + "', trusted is '" + t.chain + "'");
     return;
   }
@@ -435,11 +436,11 @@ void Verifier::CheckTrust() {
   if (note == nullptr) return;
   auto cp = log::VerifyCertifiedCheckpoint(*note, t.keys, t.quorum, t.origin);
   if (!cp.ok()) {
-    Fail(path, "trust", "evidence.untrusted_consortium",
+    Fail(path, CheckKind::kTrust, "evidence.untrusted_consortium",
          "newest checkpoint not certified by the trusted key set: " + cp.status().ToString());
     return;
   }
-  Pass(path, "trust", "newest checkpoint certified by the pinned consortium");
+  Pass(path, CheckKind::kTrust, "newest checkpoint certified by the pinned consortium");
 }
 
 }  // namespace
@@ -457,13 +458,13 @@ VerifyReport VerifyPackageFiles(const std::vector<TarFile>& list, const VerifyOp
   };
   auto mf = files.find(std::string(kManifestPath));
   if (mf == files.end()) {
-    v.Fail(std::string(kManifestPath), "manifest", "evidence.missing_file", "no manifest.json");
+    v.Fail(std::string(kManifestPath), CheckKind::kManifest, "evidence.missing_file", "no manifest.json");
     return finish();
   }
   auto j = ParseCanonicalJson(mf->second, 64 << 20);
   auto m = j.ok() ? Manifest::FromJson(*j) : Result<Manifest>(j.status());
   if (!m.ok()) {
-    v.Fail(std::string(kManifestPath), "manifest",
+    v.Fail(std::string(kManifestPath), CheckKind::kManifest,
            m.status().reason().rfind("evidence.", 0) == 0
                ? m.status()
                : Status::Invalid("evidence.bad_manifest", m.status().ToString()));
@@ -487,7 +488,8 @@ VerifyReport VerifyPackage(std::string_view tar_bytes, const VerifyOptions& opti
   if (!files.ok()) {
     VerifyReport report;
     report.checks.push_back(
-        {"package", "format", "failed", files.status().reason(), files.status().message()});
+        {"package", CheckKind::kPackageFormat, CheckStatus::kFailed, files.status().reason(),
+         files.status().message()});
     report.reason = files.status().reason();
     return report;
   }

@@ -3,236 +3,147 @@
 // date, deliveries, and completion. A case may complete with deferred
 // documents outstanding; they can still be delivered afterwards, and are
 // reported late when delivered after their due date.
-#include "handover/doc_catalog.h"
 #include "handover/entry_types.h"
 #include "handover/queries.h"
-#include "handover/state_keys.h"
+#include "handover/records.h"
+#include "typed_entry.h"
 
 namespace tz::handover {
 
 using namespace ledger;  // the domain is written in the ledger's vocabulary
 namespace {
 
-#define TZ_CASE_STEPS "plan", "acceptance", "documents", "system", "operation"
-constexpr std::string_view kSteps[] = {TZ_CASE_STEPS};
-
 Status Precondition(std::string reason, std::string message) {
   return Status(Code::kFailedPrecondition, std::move(reason), std::move(message));
 }
 
-Result<Json> GetCase(const State& state, const Json& b) {
-  std::string id = *GetString(b, "case");
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> c, state.GetJson(StateKeyForCase(id)));
+Result<CaseRecord> GetCase(const State& state, const std::string& id) {
+  TZ_ASSIGN_OR_RETURN(std::optional<CaseRecord> c, GetCaseRecord(state, id));
   if (!c) return Precondition("case.unknown", "no handover case '" + id + "'");
-  return *c;
+  return std::move(*c);
 }
 
-Status RequireOpen(const Json& c) {
-  if (c.find("status")->as_string() != "open") {
+// The case an update names, which ValidateEntry found to exist.
+CaseRecord ExistingCase(const State& state, const std::string& id) {
+  return **GetCaseRecord(state, id);
+}
+
+Status RequireOpen(const CaseRecord& c) {
+  if (c.status != CaseStatus::kOpen) {
     return Precondition("case.closed", "the handover case is complete");
   }
   return Status::Ok();
 }
 
-bool ListHas(const Json& arr, std::string_view s) {
-  for (const Json& x : arr.as_array()) {
-    if (x.as_string() == s) return true;
-  }
-  return false;
-}
-
-void PutCase(State* state, const Json& b, const Json& c) {
-  state->PutJson(StateKeyForCase(*GetString(b, "case")), c);
-}
-
-void CaseTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({std::string(IndexName(Index::kCase)), *GetString(b, "case")});
+template <typename T>
+void CaseTerms(const T& b, std::vector<IndexTerm>* out) {
+  out->push_back({std::string(IndexName(Index::kCase)), b.case_id});
 }
 
 // ---- case.plan ----
 
-Status CheckPlan(const Json& b) {
-  TZ_RETURN_IF_ERROR(
-      CheckKeys(b, {"type", "v", "case", "project", "houses", "deadlines", "required_docs"}));
-  TZ_RETURN_IF_ERROR(GetId(b, "case").status());
-  TZ_RETURN_IF_ERROR(GetId(b, "project").status());
-  TZ_ASSIGN_OR_RETURN(const Json::Array* houses, GetArray(b, "houses", false));
-  for (const Json& h : *houses) {
-    if (!h.is_string() || !IsValidId(h.as_string())) {
-      return Status::Invalid("field.bad_id", "houses must be id tokens");
-    }
-  }
-  const Json* deadlines = b.find("deadlines");
-  if (deadlines == nullptr || !deadlines->is_object()) {
-    return Status::Invalid("json.wrong_type", "'deadlines' must be an object step -> ms");
-  }
-  for (const auto& [step, due] : deadlines->as_object()) {
-    bool known = false;
-    for (std::string_view s : kSteps) known = known || s == step;
-    if (!known) return Status::Invalid("case.bad_step", "unknown step '" + step + "'");
-    if (!due.is_int() || !due.fits_int64() || due.as_int64() < 0) {
-      return Status::Invalid("json.wrong_type", "a deadline must be ms since the epoch");
-    }
-  }
-  TZ_ASSIGN_OR_RETURN(const Json::Array* docs, GetArray(b, "required_docs"));
-  for (const Json& d : *docs) {
-    if (!d.is_string() || !IsCatalogDocType(d.as_string())) {
-      return Status::Invalid("document.unknown_type", "required_docs must be catalog types");
-    }
-  }
+Status ValidatePlan(const EntryContext&, const CasePlan& b, const State& state) {
+  TZ_ASSIGN_OR_RETURN(std::optional<CaseRecord> c, GetCaseRecord(state, b.case_id));
+  if (c) return Status(Code::kAlreadyExists, "case.exists", "case '" + b.case_id + "' exists");
   return Status::Ok();
 }
 
-Status ValidatePlan(const EntryContext&, const Json& b, const State& state) {
-  std::string id = *GetString(b, "case");
-  TZ_ASSIGN_OR_RETURN(std::optional<std::string> c, state.Get(StateKeyForCase(id)));
-  if (c) return Status(Code::kAlreadyExists, "case.exists", "case '" + id + "' exists");
-  return Status::Ok();
+void ApplyPlan(const EntryContext& ctx, const CasePlan& b, State* state) {
+  CaseRecord c;
+  c.plan = ctx.entry.id;
+  c.status = CaseStatus::kOpen;
+  c.deadlines = b.deadlines;
+  c.required = b.required_docs;
+  PutCaseRecord(state, b.case_id, c);
 }
 
-void ApplyPlan(const EntryContext& ctx, const Json& b, State* state) {
-  Json c = Json::MakeObject();
-  c.set("plan", Json(ToHex(ctx.entry.id)));
-  c.set("status", Json("open"));
-  c.set("deadlines", *b.find("deadlines"));
-  c.set("required", *b.find("required_docs"));
-  c.set("delivered", Json::MakeObject());
-  c.set("deferred", Json::MakeObject());
-  PutCase(state, b, c);
-}
-
-void PlanTerms(const Json& b, std::vector<IndexTerm>* out) {
+void PlanTerms(const CasePlan& b, std::vector<IndexTerm>* out) {
   CaseTerms(b, out);
-  out->push_back({std::string(IndexName(Index::kProject)), *GetString(b, "project")});
-  if (const Json* houses = b.find("houses")) {
-    for (const Json& h : houses->as_array()) out->push_back({std::string(IndexName(Index::kHouse)), h.as_string()});
-  }
+  out->push_back({std::string(IndexName(Index::kProject)), b.project});
+  for (const std::string& h : b.houses) out->push_back({std::string(IndexName(Index::kHouse)), h});
 }
 
 // ---- case.deadline ----
 
-Status CheckDeadline(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "case", "step", "due", "reason"}));
-  TZ_RETURN_IF_ERROR(GetId(b, "case").status());
-  TZ_RETURN_IF_ERROR(GetEnum(b, "step", {TZ_CASE_STEPS}).status());
-  TZ_RETURN_IF_ERROR(GetNonNegative(b, "due").status());
-  return GetText(b, "reason").status();
-}
-
-Status ValidateDeadline(const EntryContext&, const Json& b, const State& state) {
-  TZ_ASSIGN_OR_RETURN(Json c, GetCase(state, b));
+Status ValidateDeadline(const EntryContext&, const CaseDeadline& b, const State& state) {
+  TZ_ASSIGN_OR_RETURN(CaseRecord c, GetCase(state, b.case_id));
   return RequireOpen(c);
 }
 
-void ApplyDeadline(const EntryContext&, const Json& b, State* state) {
-  Json c = **state->GetJson(StateKeyForCase(*GetString(b, "case")));
-  Json d = *c.find("deadlines");
-  d.set(*GetString(b, "step"), *b.find("due"));
-  c.set("deadlines", d);
-  PutCase(state, b, c);
+void ApplyDeadline(const EntryContext&, const CaseDeadline& b, State* state) {
+  CaseRecord c = ExistingCase(*state, b.case_id);
+  c.deadlines[b.step] = b.due;
+  PutCaseRecord(state, b.case_id, c);
 }
 
 // ---- case.defer ----
 
-Status CheckDefer(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "case", "doc_type", "due", "reason"}));
-  TZ_RETURN_IF_ERROR(GetId(b, "case").status());
-  TZ_RETURN_IF_ERROR(GetId(b, "doc_type").status());
-  TZ_RETURN_IF_ERROR(GetNonNegative(b, "due").status());
-  return GetEnum(b, "reason",
-                 {"pending_certificate", "under_rectification", "third_party_delay", "other"})
-      .status();
-}
-
-Status ValidateDefer(const EntryContext& ctx, const Json& b, const State& state) {
-  TZ_ASSIGN_OR_RETURN(Json c, GetCase(state, b));
+Status ValidateDefer(const EntryContext& ctx, const CaseDefer& b, const State& state) {
+  TZ_ASSIGN_OR_RETURN(CaseRecord c, GetCase(state, b.case_id));
   TZ_RETURN_IF_ERROR(RequireOpen(c));
-  std::string t = *GetString(b, "doc_type");
-  if (!ListHas(*c.find("required"), t)) {
+  const std::string& t = b.doc_type;
+  if (!c.Requires(t)) {
     return Precondition("case.not_required", "'" + t + "' is not required by the case");
   }
-  if (c.find("delivered")->find(t) != nullptr) {
+  if (c.delivered.count(t) != 0) {
     return Precondition("case.already_delivered", "'" + t + "' has been delivered");
   }
-  if (*GetInt(b, "due") <= ctx.block_time) {
+  if (b.due <= ctx.block_time) {
     return Status::Invalid("case.due_in_past", "a deferral's due date must be in the future");
   }
   return Status::Ok();
 }
 
-void ApplyDefer(const EntryContext& ctx, const Json& b, State* state) {
-  Json c = **state->GetJson(StateKeyForCase(*GetString(b, "case")));
-  Json d = *c.find("deferred");
-  Json rec = Json::MakeObject();
-  rec.set("due", *b.find("due"));
-  rec.set("entry", Json(ToHex(ctx.entry.id)));
-  d.set(*GetString(b, "doc_type"), rec);
-  c.set("deferred", d);
-  PutCase(state, b, c);
+void ApplyDefer(const EntryContext& ctx, const CaseDefer& b, State* state) {
+  CaseRecord c = ExistingCase(*state, b.case_id);
+  c.deferred[b.doc_type] = {b.due, ctx.entry.id};
+  PutCaseRecord(state, b.case_id, c);
 }
 
 // ---- case.deliver ----
 
-Status CheckDeliver(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "case", "doc_type", "document"}));
-  TZ_RETURN_IF_ERROR(GetId(b, "case").status());
-  TZ_RETURN_IF_ERROR(GetId(b, "doc_type").status());
-  return GetDigest(b, "document").status();
-}
-
-Status ValidateDeliver(const EntryContext&, const Json& b, const State& state) {
-  TZ_ASSIGN_OR_RETURN(Json c, GetCase(state, b));
-  std::string t = *GetString(b, "doc_type");
-  if (!ListHas(*c.find("required"), t)) {
+Status ValidateDeliver(const EntryContext&, const CaseDeliver& b, const State& state) {
+  TZ_ASSIGN_OR_RETURN(CaseRecord c, GetCase(state, b.case_id));
+  const std::string& t = b.doc_type;
+  if (!c.Requires(t)) {
     return Precondition("case.not_required", "'" + t + "' is not required by the case");
   }
-  if (c.find("delivered")->find(t) != nullptr) {
+  if (c.delivered.count(t) != 0) {
     return Precondition("case.already_delivered", "'" + t + "' has been delivered");
   }
-  if (c.find("status")->as_string() != "open" && c.find("deferred")->find(t) == nullptr) {
+  if (c.status != CaseStatus::kOpen && c.deferred.count(t) == 0) {
     return Precondition("case.closed", "the case is complete and '" + t + "' was not deferred");
   }
-  TZ_ASSIGN_OR_RETURN(Json doc, RequireNotarized(state, *GetDigest(b, "document")));
-  if (doc.find("doc_type")->as_string() != t) {
+  TZ_ASSIGN_OR_RETURN(DocumentRecord doc, RequireNotarized(state, b.document));
+  if (doc.doc_type != t) {
     return Status::Invalid("case.doc_type_mismatch",
-                           "the document was notarized as " + doc.find("doc_type")->as_string());
+                           "the document was notarized as " + doc.doc_type);
   }
   return Status::Ok();
 }
 
-void ApplyDeliver(const EntryContext& ctx, const Json& b, State* state) {
-  Json c = **state->GetJson(StateKeyForCase(*GetString(b, "case")));
-  std::string t = *GetString(b, "doc_type");
-  Json rec = Json::MakeObject();
-  rec.set("document", *b.find("document"));
-  rec.set("entry", Json(ToHex(ctx.entry.id)));
-  if (const Json* def = c.find("deferred")->find(t)) {
-    rec.set("late", Json(ctx.block_time > def->find("due")->as_int64()));
+void ApplyDeliver(const EntryContext& ctx, const CaseDeliver& b, State* state) {
+  CaseRecord c = ExistingCase(*state, b.case_id);
+  CaseDelivery rec{b.document, ctx.entry.id, std::nullopt};
+  if (auto def = c.deferred.find(b.doc_type); def != c.deferred.end()) {
+    rec.late = ctx.block_time > def->second.due;
   }
-  Json d = *c.find("delivered");
-  d.set(t, rec);
-  c.set("delivered", d);
-  PutCase(state, b, c);
+  c.delivered[b.doc_type] = rec;
+  PutCaseRecord(state, b.case_id, c);
 }
 
-void DeliverTerms(const Json& b, std::vector<IndexTerm>* out) {
+void DeliverTerms(const CaseDeliver& b, std::vector<IndexTerm>* out) {
   CaseTerms(b, out);
-  out->push_back({std::string(IndexName(Index::kDocument)), *GetString(b, "document")});
+  out->push_back({std::string(IndexName(Index::kDocument)), tz::ToHex(b.document)});
 }
 
 // ---- case.complete ----
 
-Status CheckComplete(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "case"}));
-  return GetId(b, "case").status();
-}
-
-Status ValidateComplete(const EntryContext&, const Json& b, const State& state) {
-  TZ_ASSIGN_OR_RETURN(Json c, GetCase(state, b));
+Status ValidateComplete(const EntryContext&, const CaseComplete& b, const State& state) {
+  TZ_ASSIGN_OR_RETURN(CaseRecord c, GetCase(state, b.case_id));
   TZ_RETURN_IF_ERROR(RequireOpen(c));
-  for (const Json& t : c.find("required")->as_array()) {
-    const std::string& name = t.as_string();
-    if (c.find("delivered")->find(name) == nullptr && c.find("deferred")->find(name) == nullptr) {
+  for (const std::string& name : c.required) {
+    if (c.delivered.count(name) == 0 && c.deferred.count(name) == 0) {
       return Precondition("case.documents_missing",
                           "'" + name + "' is neither delivered nor deferred");
     }
@@ -240,37 +151,28 @@ Status ValidateComplete(const EntryContext&, const Json& b, const State& state) 
   return Status::Ok();
 }
 
-void ApplyComplete(const EntryContext& ctx, const Json& b, State* state) {
-  Json c = **state->GetJson(StateKeyForCase(*GetString(b, "case")));
-  c.set("status", Json("complete"));
-  c.set("completed", Json(ToHex(ctx.entry.id)));
-  PutCase(state, b, c);
+void ApplyComplete(const EntryContext& ctx, const CaseComplete& b, State* state) {
+  CaseRecord c = ExistingCase(*state, b.case_id);
+  c.status = CaseStatus::kComplete;
+  c.completed = ctx.entry.id;
+  PutCaseRecord(state, b.case_id, c);
 }
 
 }  // namespace
 
-const EntryType kCasePlanType{
-    "case.plan", 1,        {Role::kDepartment, Role::kReceivingUnit}, CheckPlan, ValidatePlan,
-    ApplyPlan,   PlanTerms};
-const EntryType kCaseDeadlineType{
-    "case.deadline", 1,        {Role::kDepartment}, CheckDeadline, ValidateDeadline,
-    ApplyDeadline,   CaseTerms};
-const EntryType kCaseDeferType{
-    "case.defer", 1,        {Role::kDepartment, Role::kReceivingUnit}, CheckDefer, ValidateDefer,
-    ApplyDefer,   CaseTerms};
-const EntryType kCaseDeliverType{"case.deliver",
-                                 1,
-                                 {Role::kConstructionUnit, Role::kDepartment},
-                                 CheckDeliver,
-                                 ValidateDeliver,
-                                 ApplyDeliver,
-                                 DeliverTerms};
-const EntryType kCaseCompleteType{"case.complete",
-                                  1,
-                                  {Role::kReceivingUnit, Role::kDepartment},
-                                  CheckComplete,
-                                  ValidateComplete,
-                                  ApplyComplete,
-                                  CaseTerms};
+const EntryType kCasePlanType = TypedEntryType<CasePlan, ValidatePlan, ApplyPlan, PlanTerms>(
+    "case.plan", 1, {Role::kDepartment, Role::kReceivingUnit});
+const EntryType kCaseDeadlineType =
+    TypedEntryType<CaseDeadline, ValidateDeadline, ApplyDeadline, CaseTerms<CaseDeadline>>(
+        "case.deadline", 1, {Role::kDepartment});
+const EntryType kCaseDeferType =
+    TypedEntryType<CaseDefer, ValidateDefer, ApplyDefer, CaseTerms<CaseDefer>>(
+        "case.defer", 1, {Role::kDepartment, Role::kReceivingUnit});
+const EntryType kCaseDeliverType =
+    TypedEntryType<CaseDeliver, ValidateDeliver, ApplyDeliver, DeliverTerms>(
+        "case.deliver", 1, {Role::kConstructionUnit, Role::kDepartment});
+const EntryType kCaseCompleteType =
+    TypedEntryType<CaseComplete, ValidateComplete, ApplyComplete, CaseTerms<CaseComplete>>(
+        "case.complete", 1, {Role::kReceivingUnit, Role::kDepartment});
 
 }  // namespace tz::handover

@@ -2,10 +2,10 @@
 // ledger; what is recorded is who read it and why, and when its key was
 // destroyed (crypto-shredding, PIPL art. 47). Households are named only by
 // keyed commitments (commitment.h).
-#include "handover/doc_catalog.h"
 #include "handover/entry_types.h"
 #include "handover/queries.h"
-#include "handover/state_keys.h"
+#include "handover/records.h"
+#include "typed_entry.h"
 
 namespace tz::handover {
 
@@ -13,7 +13,7 @@ using namespace ledger;  // the domain is written in the ledger's vocabulary
 namespace {
 
 Status RequireNotShredded(const State& state, const std::string& household) {
-  TZ_ASSIGN_OR_RETURN(std::optional<std::string> s, state.Get(StateKeyForHousehold(household)));
+  TZ_ASSIGN_OR_RETURN(std::optional<HouseholdRecord> s, GetHouseholdRecord(state, household));
   if (s) {
     return Status(Code::kFailedPrecondition, "household.shredded",
                   "the household's data has been crypto-shredded");
@@ -21,59 +21,32 @@ Status RequireNotShredded(const State& state, const std::string& household) {
   return Status::Ok();
 }
 
-void HouseholdTerms(const Json& b, std::vector<IndexTerm>* out) {
-  out->push_back({std::string(IndexName(Index::kHousehold)), *GetString(b, "household")});
+template <typename T>
+void HouseholdTerms(const T& b, std::vector<IndexTerm>* out) {
+  out->push_back({std::string(IndexName(Index::kHousehold)), b.household});
 }
 
-Status CheckAccess(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "household", "purpose", "fields", "request"}));
-  TZ_RETURN_IF_ERROR(GetCommitment(b, "household").status());
-  TZ_RETURN_IF_ERROR(GetEnum(b, "purpose",
-                             {"eligibility_review", "lease_management", "repair", "arrears",
-                              "subsidy", "audit", "court"})
-                         .status());
-  TZ_ASSIGN_OR_RETURN(const Json::Array* fields, GetArray(b, "fields"));
-  if (fields->empty()) return Status::Invalid("access.no_fields", "name the fields read");
-  for (const Json& f : *fields) {
-    if (!f.is_string() || !IsValidId(f.as_string())) {
-      return Status::Invalid("field.bad_id", "fields must be id tokens");
-    }
-  }
-  if (b.find("request") != nullptr) TZ_RETURN_IF_ERROR(GetDigest(b, "request").status());
-  return Status::Ok();
+Status ValidateAccess(const EntryContext&, const AccessRecord& b, const State& state) {
+  return RequireNotShredded(state, b.household);
 }
 
-Status ValidateAccess(const EntryContext&, const Json& b, const State& state) {
-  return RequireNotShredded(state, *GetString(b, "household"));
+void ApplyAccess(const EntryContext&, const AccessRecord&, State*) {}
+
+Status ValidateShred(const EntryContext&, const ShredRecord& b, const State& state) {
+  return RequireNotShredded(state, b.household);
 }
 
-void ApplyNothing(const EntryContext&, const Json&, State*) {}
-
-Status CheckShred(const Json& b) {
-  TZ_RETURN_IF_ERROR(CheckKeys(b, {"type", "v", "household", "key_digest", "reason"}));
-  TZ_RETURN_IF_ERROR(GetCommitment(b, "household").status());
-  TZ_RETURN_IF_ERROR(GetDigest(b, "key_digest").status());
-  return GetEnum(b, "reason", {"retention_expired", "subject_request", "court_order"}).status();
-}
-
-Status ValidateShred(const EntryContext&, const Json& b, const State& state) {
-  return RequireNotShredded(state, *GetString(b, "household"));
-}
-
-void ApplyShred(const EntryContext& ctx, const Json& b, State* state) {
-  state->Put(StateKeyForHousehold(*GetString(b, "household")), ToHex(ctx.entry.id));
+void ApplyShred(const EntryContext& ctx, const ShredRecord& b, State* state) {
+  PutHouseholdRecord(state, b.household, {ctx.entry.id});
 }
 
 }  // namespace
 
-const EntryType kAccessLogType{"access.log",
-                               1,
-                               {Role::kOperator, Role::kDepartment, Role::kAuditor},
-                               CheckAccess,
-                               ValidateAccess,
-                               ApplyNothing,
-                               HouseholdTerms};
-const EntryType kShredRecordType{"shred.record", 1,          {Role::kDepartment}, CheckShred,
-                                 ValidateShred,  ApplyShred, HouseholdTerms};
+const EntryType kAccessLogType =
+    TypedEntryType<AccessRecord, ValidateAccess, ApplyAccess, HouseholdTerms<AccessRecord>>(
+        "access.log", 1, {Role::kOperator, Role::kDepartment, Role::kAuditor});
+const EntryType kShredRecordType =
+    TypedEntryType<ShredRecord, ValidateShred, ApplyShred, HouseholdTerms<ShredRecord>>(
+        "shred.record", 1, {Role::kDepartment});
 
 }  // namespace tz::handover

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "handover/records.h"
 #include "handover/state_keys.h"
 
 namespace tz::handover {
@@ -39,11 +40,10 @@ Json DocumentInfo(const ledger::Ledger& l, const std::string& hex) {
   doc.set("sha256", Json(hex));
   auto d = DigestFromHex(hex);
   if (!d.ok()) return doc;
-  auto rec = l.CommittedState().GetJson(StateKeyForDocument(*d));
+  auto rec = GetDocumentRecord(l.CommittedState(), *d);
   if (!rec.ok() || !*rec) return doc;
-  const Json* idx = (*rec)->find("index");
-  if (idx != nullptr && idx->is_int()) {
-    auto bytes = l.GetEntry(idx->as_uint64());
+  {
+    auto bytes = l.GetEntry((*rec)->index);
     if (bytes.ok()) {
       auto e = ledger::ParseSignedEntry(*bytes);
       if (e.ok()) {

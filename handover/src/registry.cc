@@ -1,6 +1,6 @@
 #include "crypto/encoding.h"
 #include "handover/entry_types.h"
-#include "handover/state_keys.h"
+#include "handover/records.h"
 
 namespace tz::handover {
 
@@ -19,8 +19,8 @@ const ledger::EntryTypeRegistry& EntryTypes() {
   return kTypes;
 }
 
-Result<Json> RequireNotarized(const ledger::State& state, const Digest& d) {
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> rec, state.GetJson(StateKeyForDocument(d)));
+Result<DocumentRecord> RequireNotarized(const ledger::State& state, const Digest& d) {
+  TZ_ASSIGN_OR_RETURN(std::optional<DocumentRecord> rec, GetDocumentRecord(state, d));
   if (!rec) {
     return Status(Code::kFailedPrecondition, "document.not_notarized",
                   "document " + tz::ToHex(d) + " was never notarized");

@@ -53,12 +53,12 @@ Status CheckTime(const SignedEntry& e, int64_t block_time) {
 }
 
 Result<KeyRecord> ValidateGenesis(const SignedEntry& e, const State& state, uint64_t index,
-                                  uint64_t height, bool signature_verified) {
+                                  uint64_t height, bool signature_verified, ParsedBody* body) {
   if (index != 0 || height != 0) {
     return Status(Code::kFailedPrecondition, "entry.genesis_only",
                   "a genesis entry may only be the first entry of block 0");
   }
-  TZ_RETURN_IF_ERROR(kGenesisType.check(e.entry));
+  TZ_ASSIGN_OR_RETURN(*body, kGenesisType.parse(e.entry));
   TZ_ASSIGN_OR_RETURN(KeyRecord first, GenesisFirstMemberKey(e.entry));
   if (KeyIdOf(first.public_key) != e.key) {
     return Status(Code::kPermissionDenied, "genesis.wrong_signer",
@@ -74,21 +74,22 @@ Result<KeyRecord> ValidateGenesis(const SignedEntry& e, const State& state, uint
 
 }  // namespace
 
-Result<KeyRecord> ValidateEntry(const EntryTypeRegistry& types, const SignedEntry& e,
-                                std::string_view chain, const State& state, uint64_t index, uint64_t height, int64_t block_time,
-                                bool signature_verified) {
+Result<ValidatedEntry> ValidateEntry(const EntryTypeRegistry& types, const SignedEntry& e,
+                                     std::string_view chain, const State& state, uint64_t index,
+                                     uint64_t height, int64_t block_time, bool signature_verified) {
   if (e.chain != chain) {
     return Status::Invalid("envelope.wrong_chain", "entry is for chain '" + e.chain +
                                                        "', this is '" + std::string(chain) + "'");
   }
   TZ_ASSIGN_OR_RETURN(const EntryType* type, types.Find(e.type, e.version));
   if (type == &kGenesisType) {
+    ParsedBody body;
     TZ_ASSIGN_OR_RETURN(KeyRecord first,
-                        ValidateGenesis(e, state, index, height, signature_verified));
+                        ValidateGenesis(e, state, index, height, signature_verified, &body));
     TZ_RETURN_IF_ERROR(CheckTime(e, block_time));
     EntryContext ctx{e, first, index, height, block_time};
-    TZ_RETURN_IF_ERROR(type->validate(ctx, e.entry, state));
-    return first;
+    TZ_RETURN_IF_ERROR(type->validate(ctx, body.get(), state));
+    return ValidatedEntry{type, std::move(first), std::move(body)};
   }
   if (index == 0) {
     return Status(Code::kFailedPrecondition, "entry.genesis_only",
@@ -117,25 +118,31 @@ Result<KeyRecord> ValidateEntry(const EntryTypeRegistry& types, const SignedEntr
     return Status(Code::kPermissionDenied, "envelope.role_not_allowed",
                   "key " + ToHex(e.key) + " has no role that may submit '" + e.type + "'");
   }
-  TZ_RETURN_IF_ERROR(type->check(e.entry));
+  TZ_ASSIGN_OR_RETURN(ParsedBody body, type->parse(e.entry));
   EntryContext ctx{e, *key, index, height, block_time};
-  TZ_RETURN_IF_ERROR(type->validate(ctx, e.entry, state));
-  return std::move(*key);
+  TZ_RETURN_IF_ERROR(type->validate(ctx, body.get(), state));
+  return ValidatedEntry{type, std::move(*key), std::move(body)};
 }
 
-void ApplyEntry(const EntryTypeRegistry& types, const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
+void ApplyEntry(const SignedEntry& e, const ValidatedEntry& v, State* state, uint64_t index,
                 uint64_t height, int64_t block_time) {
-  auto type = types.Find(e.type, e.version);
-  if (!type.ok()) return;  // unreachable after ValidateEntry
   state->PutSeq(e.key, e.seq);
-  EntryContext ctx{e, submitter, index, height, block_time};
-  (*type)->apply(ctx, e.entry, state);
+  EntryContext ctx{e, v.submitter, index, height, block_time};
+  v.type->apply(ctx, v.body.get(), state);
+}
+
+std::vector<IndexTerm> IndexTermsOf(const ValidatedEntry& v) {
+  std::vector<IndexTerm> terms;
+  v.type->index_terms(v.body.get(), &terms);
+  return terms;
 }
 
 std::vector<IndexTerm> IndexTermsOf(const EntryTypeRegistry& types, const SignedEntry& e) {
   std::vector<IndexTerm> terms;
   auto type = types.Find(e.type, e.version);
-  if (type.ok()) (*type)->index_terms(e.entry, &terms);
+  if (!type.ok()) return terms;
+  auto body = (*type)->parse(e.entry);
+  if (body.ok()) (*type)->index_terms(body->get(), &terms);
   return terms;
 }
 

@@ -403,11 +403,27 @@ Result<KeyRecord> GenesisFirstMemberKey(const Json& genesis) {
   return MemberKeyRecord(members->as_array()[0]);
 }
 
-const EntryType kGenesisType{"genesis",    1,      {}, CheckGenesis, ValidateGenesisBody,
-                             ApplyGenesis, NoTerms};
-const EntryType kGovProposeType{
-    "gov.propose", 1, {Role::kMember}, CheckPropose, ValidatePropose, ApplyPropose, NoTerms};
-const EntryType kGovVoteType{"gov.vote",   1,         {Role::kMember}, CheckVote,
-                             ValidateVote, ApplyVote, NoTerms};
+namespace {
+
+// The governance types keep the JSON body as their parsed form: the schema
+// check runs once, in parse, and the checked body is what the other
+// functions read.
+template <Status (*Check)(const Json&)>
+Result<Json> CheckedBody(const Json& b) {
+  TZ_RETURN_IF_ERROR(Check(b));
+  return b;
+}
+
+}  // namespace
+
+const EntryType kGenesisType =
+    MakeEntryType<Json, CheckedBody<CheckGenesis>, ValidateGenesisBody, ApplyGenesis, NoTerms>(
+        "genesis", 1, {});
+const EntryType kGovProposeType =
+    MakeEntryType<Json, CheckedBody<CheckPropose>, ValidatePropose, ApplyPropose, NoTerms>(
+        "gov.propose", 1, {Role::kMember});
+const EntryType kGovVoteType =
+    MakeEntryType<Json, CheckedBody<CheckVote>, ValidateVote, ApplyVote, NoTerms>(
+        "gov.vote", 1, {Role::kMember});
 
 }  // namespace tz::ledger

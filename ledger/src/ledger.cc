@@ -37,17 +37,19 @@ BlockHeader BlockBuilder::Header() const {
 
 Result<Receipt> BlockBuilder::Add(const SignedEntry& e, bool signature_verified) {
   uint64_t index = log_.size();
-  TZ_ASSIGN_OR_RETURN(KeyRecord submitter,
-                      ValidateEntry(ledger_->types(), e, ledger_->chain_.empty() ? e.chain : ledger_->chain_, state_,
+  TZ_ASSIGN_OR_RETURN(ValidatedEntry v,
+                      ValidateEntry(ledger_->types(), e,
+                                    ledger_->chain_.empty() ? e.chain : ledger_->chain_, state_,
                                     index, header_.height, header_.time, signature_verified));
-  ApplyEntry(ledger_->types(), e, submitter, &state_, index, header_.height, header_.time);
+  ApplyEntry(e, v, &state_, index, header_.height, header_.time);
+  const KeyRecord& submitter = v.submitter;
   Digest leaf(e.id.array());
   log_.Append(leaf, &nodes_);
   block_tree_.Append(leaf);
   entries_.push_back(e.bytes);
   batch_.Put(layout::EntryKey(index), e.bytes);
   batch_.Put(layout::IdKey(e.id), EncodeU64(index));
-  for (const IndexTerm& t : IndexTermsOf(ledger_->types(), e)) {
+  for (const IndexTerm& t : IndexTermsOf(v)) {
     batch_.Put(layout::TermKey(t.index, t.value, index), "");
   }
   batch_.Put(layout::TermKey("type", e.type, index), "");

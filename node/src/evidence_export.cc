@@ -249,8 +249,8 @@ Status AddReport(const ev::Manifest& m, std::vector<EvidencePlan::File>* files) 
   }
   report.manifest = m;
   for (auto& c : report.checks) {
-    if (c.check == "document_digest" && streamed.count(c.item) != 0) {
-      c.status = "passed";
+    if (c.check == evidence::CheckKind::kDocumentDigest && streamed.count(c.item) != 0) {
+      c.status = evidence::CheckStatus::kPassed;
       c.reason.clear();
       c.detail =
           "bytes streamed from the content-addressed blob store, which re-hashes them while "

@@ -237,7 +237,7 @@ TEST_F(TimestampsTest, ExportCarriesStoredTokensThatOpensslAccepts) {
   ev::VerifyReport r = ev::VerifyPackageFiles(*files, vo);
   EXPECT_TRUE(r.verified) << r.reason;
   size_t passed = 0;
-  for (const auto& c : r.checks) passed += c.check == "timestamp" && c.status == "passed";
+  for (const auto& c : r.checks) passed += c.check == evidence::CheckKind::kTimestamp && c.status == evidence::CheckStatus::kPassed;
   EXPECT_EQ(passed, 2u);
 
   // openssl ts -verify, file by file, on the unpacked package.

@@ -112,12 +112,38 @@ struct VerifyOptions {
   std::optional<TrustedConsortium> trust;
 };
 
-// One check of one item. status: "passed", "failed" or "unverified" (the
-// data matched but its trust anchor was not given: --tsa-ca / --trust).
+// The outcome of one check: passed, failed, or unverified (the data matched
+// but its trust anchor was not given: --tsa-ca / --trust).
+enum class CheckStatus { kPassed, kFailed, kUnverified };
+// "passed", "failed", "unverified": the words in the report's JSON, the
+// HTML report and the CLI output.
+std::string_view Name(CheckStatus s);
+
+// What a check establishes (docs/evidence.md "Checks").
+enum class CheckKind {
+  kPackageFormat,  // "format": the package is a readable tar
+  kManifest,  // "manifest"
+  kCompleteness,  // "completeness"
+  kEntryFormat,  // "entry_format"
+  kEntrySignature,  // "entry_signature"
+  kEntryKey,  // "entry_key"
+  kKeyset,  // "keyset"
+  kCheckpointQuorum,  // "checkpoint_quorum"
+  kInclusion,  // "inclusion"
+  kConsistency,  // "consistency"
+  kDocumentNotarized,  // "document_notarized"
+  kDocumentDigest,  // "document_digest"
+  kTimestamp,  // "timestamp"
+  kTrust,  // "trust"
+};
+// The check's name as written in reports, e.g. "document_digest".
+std::string_view Name(CheckKind k);
+
+// One check of one item.
 struct CheckResult {
-  std::string item;    // a package path, or "package"
-  std::string check;   // see docs/evidence.md "Checks"
-  std::string status;  // "passed" | "failed" | "unverified"
+  std::string item;  // a package path, or "package"
+  CheckKind check = CheckKind::kPackageFormat;
+  CheckStatus status = CheckStatus::kFailed;
   std::string reason;  // stable dotted reason when not passed
   std::string detail;  // human-readable
 };

@@ -24,6 +24,7 @@
 #include "crypto/status.h"
 #include "ledger/entries.h"
 #include "ledger/state.h"
+#include "handover/records.h"
 
 namespace tz::handover {
 
@@ -45,6 +46,6 @@ extern const ledger::EntryType kShredRecordType;
 
 // The document must have been notarized ("document.not_notarized");
 // returns its notarization record.
-Result<Json> RequireNotarized(const ledger::State& state, const Digest& d);
+Result<DocumentRecord> RequireNotarized(const ledger::State& state, const Digest& d);
 
 }  // namespace tz::handover

@@ -2,10 +2,12 @@
 // shares.
 //
 // Every entry is {"type": <name>, "v": <version>, ...fields}. Each (type,
-// version) has: the roles whose keys may submit it, a stateless schema check
-// (exact field set, formats, limits), a stateful check against the ledger
-// State, an Apply that updates the State (it cannot fail once the checks
-// passed), and the index terms the entry contributes.
+// version) has: the roles whose keys may submit it, a stateless parse (the
+// schema check: exact field set, formats, limits) that turns the body into
+// the type's own typed form, a stateful check against the ledger State, an
+// Apply that updates the State (it cannot fail once the checks passed), and
+// the index terms the entry contributes. The body is parsed once, by
+// ValidateEntry; validate, apply and index_terms receive the parsed form.
 //
 // The ledger itself defines only the types that run the consortium
 // (docs/ledger.md has the field tables):
@@ -24,8 +26,10 @@
 // ValidateEntry. State never changes when validation fails.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crypto/json.h"
@@ -52,16 +56,56 @@ struct IndexTerm {
   std::string value;
 };
 
+// An entry body as its type's parse returned it. Only the type that made it
+// looks inside (through MakeEntryType, below); the ledger just hands it
+// back to the same type's validate, apply and index_terms.
+using ParsedBody = std::shared_ptr<const void>;
+
 struct EntryType {
   std::string_view name;
   int64_t version;
   // Roles that may submit this type; the key needs at least one of them.
   std::vector<Role> roles;
-  Status (*check)(const Json& body);
-  Status (*validate)(const EntryContext& ctx, const Json& body, const State& state);
-  void (*apply)(const EntryContext& ctx, const Json& body, State* state);
-  void (*index_terms)(const Json& body, std::vector<IndexTerm>* out);
+  // The schema check; on success the body in the type's parsed form.
+  Result<ParsedBody> (*parse)(const Json& body);
+  // `body` is what this type's parse returned.
+  Status (*validate)(const EntryContext& ctx, const void* body, const State& state);
+  void (*apply)(const EntryContext& ctx, const void* body, State* state);
+  void (*index_terms)(const void* body, std::vector<IndexTerm>* out);
 };
+
+// Builds an EntryType from functions over a typed body T: Parse checks the
+// schema and builds a T; Validate, Apply and Terms receive that T. The
+// casts between T and the registry's untyped ParsedBody live here only.
+template <typename T, Result<T> (*Parse)(const Json&),
+          Status (*Validate)(const EntryContext&, const T&, const State&),
+          void (*Apply)(const EntryContext&, const T&, State*),
+          void (*Terms)(const T&, std::vector<IndexTerm>*)>
+EntryType MakeEntryType(std::string_view name, int64_t version, std::vector<Role> roles) {
+  struct Adapter {
+    static Result<ParsedBody> DoParse(const Json& body) {
+      Result<T> parsed = Parse(body);
+      if (!parsed.ok()) return parsed.status();
+      return ParsedBody(std::make_shared<const T>(std::move(parsed).value()));
+    }
+    static Status DoValidate(const EntryContext& ctx, const void* body, const State& state) {
+      return Validate(ctx, *static_cast<const T*>(body), state);
+    }
+    static void DoApply(const EntryContext& ctx, const void* body, State* state) {
+      Apply(ctx, *static_cast<const T*>(body), state);
+    }
+    static void DoTerms(const void* body, std::vector<IndexTerm>* out) {
+      Terms(*static_cast<const T*>(body), out);
+    }
+  };
+  return EntryType{name,
+                   version,
+                   std::move(roles),
+                   &Adapter::DoParse,
+                   &Adapter::DoValidate,
+                   &Adapter::DoApply,
+                   &Adapter::DoTerms};
+}
 
 // A set of entry types, looked up by (name, version). Always holds the
 // ledger's own types (genesis, gov.propose, gov.vote). Not thread-safe to
@@ -101,17 +145,25 @@ inline constexpr int64_t kMaxEntryAgeMs = 7LL * 24 * 60 * 60 * 1000;
 //                                or kMaxEntryAgeMs before, the block time
 //   "envelope.role_not_allowed"  no role of the key may submit the type
 //   then the type's own schema and state reasons.
-// On success returns the submitter's key record.
-Result<KeyRecord> ValidateEntry(const EntryTypeRegistry& types, const SignedEntry& e,
-                                std::string_view chain, const State& state,
-                                uint64_t index, uint64_t height, int64_t block_time,
-                                bool signature_verified);
+// On success returns the entry's type, the submitter's key record and the
+// parsed body, which ApplyEntry and IndexTermsOf then reuse.
+struct ValidatedEntry {
+  const EntryType* type = nullptr;
+  KeyRecord submitter;
+  ParsedBody body;
+};
+Result<ValidatedEntry> ValidateEntry(const EntryTypeRegistry& types, const SignedEntry& e,
+                                     std::string_view chain, const State& state, uint64_t index,
+                                     uint64_t height, int64_t block_time, bool signature_verified);
 
-// Applies a validated entry (ValidateEntry returned `submitter`).
-void ApplyEntry(const EntryTypeRegistry& types, const SignedEntry& e, const KeyRecord& submitter, State* state, uint64_t index,
+// Applies an entry ValidateEntry accepted (`v` is what it returned).
+void ApplyEntry(const SignedEntry& e, const ValidatedEntry& v, State* state, uint64_t index,
                 uint64_t height, int64_t block_time);
 
-// The index terms of an entry (a pure function of its bytes).
+// The index terms of an entry ValidateEntry accepted.
+std::vector<IndexTerm> IndexTermsOf(const ValidatedEntry& v);
+// The index terms of a stored entry (a pure function of its bytes; parses
+// the body). None when the type is unknown or the body does not parse.
 std::vector<IndexTerm> IndexTermsOf(const EntryTypeRegistry& types, const SignedEntry& e);
 
 // The ledger's own entry types (entry_governance.cc).
