@@ -146,62 +146,93 @@ Result<std::vector<Signature>> Signatures(HttpClient& http, const client::Consor
   return out;
 }
 
-int Show(const Options& o, const std::string& record) {
-  HttpClient http(o.server);
-  auto c = client::PinnedConsortium(http, o);
-  if (!c.ok()) return Fail(c.status());
-  auto open = client::FetchVerifiedEntry(http, *c, record);
-  if (!open.ok()) return Fail(open.status());
-  const Json& body = open->entry.entry;
-  if (open->entry.type != "acceptance.open") {
-    return Fail(Status::Invalid("acceptance.not_a_record", record + " is not an acceptance.open"));
-  }
-  auto sigs = Signatures(http, *c, record);
-  if (!sigs.ok()) return Fail(sigs.status());
+// The roles the record requires to sign ("required_roles").
+std::vector<std::string> RequiredRoles(const Json& body) {
   std::vector<std::string> required;
   if (const Json* r = body.find("required_roles"); r && r->is_array()) {
     for (const Json& x : r->as_array()) required.push_back(x.as_string());
   }
+  return required;
+}
+
+// "rejected" once a required role rejects; "complete" when the required
+// roles' acceptances are as many as the required roles; else "open".
+std::string RecordStatus(const std::vector<std::string>& required,
+                         const std::vector<Signature>& sigs) {
   std::string status = "open";
   size_t accepted = 0;
   for (const auto& role : required) {
-    for (const auto& s : *sigs) {
+    for (const auto& s : sigs) {
       if (s.role != role) continue;
       if (s.verdict == "reject") status = "rejected";
       if (s.verdict == "accept") ++accepted;
     }
   }
   if (status == "open" && accepted == required.size()) status = "complete";
-  if (o.json) {
-    Json j = Json::MakeObject();
-    j.set("record", Json(record));
-    j.set("status", Json(status));
-    j.set("opened_by", Json(open->party));
-    j.set("time", Json(open->entry.time));
-    j.set("entry", body);
-    Json arr = Json::MakeArray();
-    for (const auto& s : *sigs) {
-      Json x = Json::MakeObject();
-      x.set("role", Json(s.role));
-      x.set("verdict", Json(s.verdict));
-      x.set("party", Json(s.party));
-      x.set("entry", Json(s.entry));
-      x.set("time", Json(s.time));
-      x.set("verified", Json(true));
-      arr.push_back(x);
-    }
-    j.set("signatures", arr);
-    client::PrintJson(j);
-    return kExitOk;
+  return status;
+}
+
+// `acceptance show --json`.
+Json ShowJson(const std::string& record, const std::string& status,
+              const client::VerifiedEntry& open, const std::vector<Signature>& sigs) {
+  Json j = Json::MakeObject();
+  j.set("record", Json(record));
+  j.set("status", Json(status));
+  j.set("opened_by", Json(open.party));
+  j.set("time", Json(open.entry.time));
+  j.set("entry", open.entry.entry);
+  Json arr = Json::MakeArray();
+  for (const auto& s : sigs) {
+    Json x = Json::MakeObject();
+    x.set("role", Json(s.role));
+    x.set("verdict", Json(s.verdict));
+    x.set("party", Json(s.party));
+    x.set("entry", Json(s.entry));
+    x.set("time", Json(s.time));
+    x.set("verified", Json(true));
+    arr.push_back(x);
   }
+  j.set("signatures", arr);
+  return j;
+}
+
+// The signature lines of `acceptance show`: each required role (signed or
+// pending), then the signatures of roles not required.
+void PrintSignatures(const std::vector<std::string>& required, const std::vector<Signature>& sigs) {
+  std::printf("  签署 Signatures (each verified locally: signature + inclusion proof):\n");
+  for (const auto& role : required) {
+    bool found = false;
+    for (const auto& s : sigs) {
+      if (s.role != role) continue;
+      found = true;
+      std::printf("    ✔ %-18s %-7s %s  %s\n", role.c_str(), s.verdict.c_str(), s.party.c_str(),
+                  client::FormatTime(s.time).c_str());
+    }
+    if (!found) std::printf("    … %-18s 待签署 pending\n", role.c_str());
+  }
+  for (const auto& s : sigs) {
+    bool req = false;
+    for (const auto& r : required) req = req || r == s.role;
+    if (!req) {
+      std::printf("    ✔ %-18s %-7s %s (optional)\n", s.role.c_str(), s.verdict.c_str(),
+                  s.party.c_str());
+    }
+  }
+}
+
+// `acceptance show` as text.
+void PrintShow(const std::string& record, const std::string& status,
+               const client::VerifiedEntry& open, const std::vector<std::string>& required,
+               const std::vector<Signature>& sigs) {
+  const Json& body = open.entry.entry;
   const char* zh = status == "complete" ? "已完成" : status == "rejected" ? "已驳回" : "进行中";
   std::printf("联合验收记录 Acceptance record %s\n", record.c_str());
   std::printf("  状态 Status:   %s / %s\n", zh, status.c_str());
   std::printf("  项目 Project:  %s%s%s\n", client::StringOr(body, "project", "").c_str(),
               body.find("house") ? "   房屋 House: " : "",
               client::StringOr(body, "house", "").c_str());
-  std::printf("  发起 Opened:   %s by %s\n", client::FormatTime(open->entry.time).c_str(),
-              open->party.c_str());
+  std::printf("  发起 Opened:   %s by %s\n", client::FormatTime(open.entry.time).c_str(),
+              open.party.c_str());
   if (const Json* items = body.find("items"); items && items->is_array()) {
     std::printf("  验收项 Items: ");
     for (const Json& it : items->as_array()) {
@@ -210,25 +241,27 @@ int Show(const Options& o, const std::string& record) {
     }
     std::printf("\n");
   }
-  std::printf("  签署 Signatures (each verified locally: signature + inclusion proof):\n");
-  for (const auto& role : required) {
-    bool found = false;
-    for (const auto& s : *sigs) {
-      if (s.role != role) continue;
-      found = true;
-      std::printf("    ✔ %-18s %-7s %s  %s\n", role.c_str(), s.verdict.c_str(), s.party.c_str(),
-                  client::FormatTime(s.time).c_str());
-    }
-    if (!found) std::printf("    … %-18s 待签署 pending\n", role.c_str());
+  PrintSignatures(required, sigs);
+}
+
+int Show(const Options& o, const std::string& record) {
+  HttpClient http(o.server);
+  auto c = client::PinnedConsortium(http, o);
+  if (!c.ok()) return Fail(c.status());
+  auto open = client::FetchVerifiedEntry(http, *c, record);
+  if (!open.ok()) return Fail(open.status());
+  if (open->entry.type != "acceptance.open") {
+    return Fail(Status::Invalid("acceptance.not_a_record", record + " is not an acceptance.open"));
   }
-  for (const auto& s : *sigs) {
-    bool req = false;
-    for (const auto& r : required) req = req || r == s.role;
-    if (!req) {
-      std::printf("    ✔ %-18s %-7s %s (optional)\n", s.role.c_str(), s.verdict.c_str(),
-                  s.party.c_str());
-    }
+  auto sigs = Signatures(http, *c, record);
+  if (!sigs.ok()) return Fail(sigs.status());
+  std::vector<std::string> required = RequiredRoles(open->entry.entry);
+  std::string status = RecordStatus(required, *sigs);
+  if (o.json) {
+    client::PrintJson(ShowJson(record, status, *open, *sigs));
+    return kExitOk;
   }
+  PrintShow(record, status, *open, required, *sigs);
   return kExitOk;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "client_common.h"
 #include "handover/doc_catalog.h"
@@ -251,16 +252,122 @@ const char* kNotarizeUsage =
     "  equipment_manual asset_ledger inspection_report photo repair_record service_plan\n"
     "  public_notice other.\n";
 
-}  // namespace
-
-int CmdNotarize(int argc, char** argv, int first) {
+// The options of `tiezheng notarize`: the common client ones and its own.
+Args NotarizeArgs() {
   auto vopts = client::CommonValueOpts();
   for (const char* v : {"house", "type", "project", "title", "media-type", "category", "slot"}) {
     vopts.push_back(v);
   }
   auto fopts = client::CommonFlagOpts();
   fopts.push_back("no-link");
-  Args args(vopts, fopts);
+  return Args(vopts, fopts);
+}
+
+// The document being notarized, as the command line names it.
+struct Notarization {
+  std::string path;
+  std::string project;
+  std::string doc_type;
+  std::optional<std::string> house;
+  std::string digest;  // SHA-256 hex of the file, set by HashLocalFile
+  uint64_t size = 0;
+};
+
+// Sets n->digest and n->size from the regular file at n->path.
+Status HashLocalFile(Notarization* n) {
+  struct stat st;
+  if (::stat(n->path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status::NotFound("file.open", "找不到文件 / no such file: " + n->path);
+  }
+  auto d = HashFile(HashAlgorithm::kSha256, n->path);
+  if (!d.ok()) return d.status();
+  n->digest = ToHex(*d);
+  n->size = static_cast<uint64_t>(st.st_size);
+  return Status::Ok();
+}
+
+// The doc.notarize entry; --media-type and --title default from the path.
+Json NotarizeEntry(const Args& args, const Notarization& n) {
+  Json entry = Json::MakeObject();
+  entry.set("type", Json("doc.notarize"));
+  entry.set("v", Json(1));
+  entry.set("digest", Json(n.digest));
+  entry.set("size", Json(n.size));
+  entry.set("media_type", Json(args.value_or("media-type", MediaTypeFor(n.path))));
+  entry.set("title", Json(args.value_or("title", Basename(n.path))));
+  entry.set("doc_type", Json(n.doc_type));
+  entry.set("project", Json(n.project));
+  if (n.house) entry.set("house", Json(*n.house));
+  entry.set("in_archive", Json(true));
+  entry.set("encrypted", Json(false));
+  return entry;
+}
+
+// The command's result (printed as is with --json). `sub`: the new entry,
+// or null if the document was notarized before.
+Json NotarizeAnswer(const Notarization& n, const client::Submitted* sub) {
+  Json out = Json::MakeObject();
+  out.set("sha256", Json(n.digest));
+  out.set("size", Json(n.size));
+  out.set("already_notarized", Json(sub == nullptr));
+  if (sub != nullptr) {
+    out.set("entry", Json(sub->id));
+    out.set("index", Json(sub->index));
+    out.set("height", Json(sub->height));
+  }
+  return out;
+}
+
+// Files the document in n.house's archive with an archive.link entry, or,
+// if the key's roles do not allow that, says who can; either way sets
+// "link" (and "supersedes") in `out`.
+Status FileInHouse(HttpClient& http, const ClientKey& key, const std::string& chain,
+                   const Args& args, const Notarization& n, Json* out) {
+  const std::string& house = *n.house;
+  if (!MayLink(http, key)) {
+    out->set("link", Json("skipped: key lacks receiving_unit/operator/department role"));
+    std::fprintf(stderr,
+                 "注意：此密钥无权归档，条目已记录房屋 %s；请由接收单位执行 / note: this key may "
+                 "not file documents (archive.link); the entry names house %s. Ask the "
+                 "receiving unit to run: tiezheng house link %s --house %s --type %s\n",
+                 house.c_str(), house.c_str(), n.digest.c_str(), house.c_str(), n.doc_type.c_str());
+    return Status::Ok();
+  }
+  auto link = LinkToHouse(http, key, chain, house, n.digest,
+                          args.value_or("category", CategoryFor(n.doc_type)),
+                          args.value_or("slot", n.doc_type));
+  if (!link.ok()) return link.status().WithContext("归档失败 archive.link failed");
+  out->set("link", Json(link->id.empty() ? "already filed" : link->id));
+  if (!link->supersedes.empty()) out->set("supersedes", Json(link->supersedes));
+  return Status::Ok();
+}
+
+// The human-readable result. `sub` as for NotarizeAnswer; `had`: the
+// server held the bytes before the upload.
+void PrintNotarized(const Notarization& n, const Json& out, const client::Submitted* sub,
+                    bool had) {
+  if (sub == nullptr) {
+    std::printf("✔ 该文件此前已存证 / already notarized earlier\n");
+  } else {
+    std::printf("✔ 已存证 / NOTARIZED%s\n",
+                had ? " (文件已在档案中 bytes were already stored)" : "");
+  }
+  std::printf("  摘要 SHA-256:   %s\n  大小 Size:      %llu bytes\n", n.digest.c_str(),
+              static_cast<unsigned long long>(n.size));
+  if (sub != nullptr) {
+    std::printf("  条目 Entry id:  %s\n  日志位置 Index: %lld (block %lld)\n", sub->id.c_str(),
+                static_cast<long long>(sub->index), static_cast<long long>(sub->height));
+  }
+  if (const Json* l = out.find("link")) {
+    std::printf("  一房一档 House %s: %s\n", n.house->c_str(), l->as_string().c_str());
+  }
+  std::printf("  核验 Verify:    tiezheng verify %s\n", n.path.c_str());
+}
+
+}  // namespace
+
+int CmdNotarize(int argc, char** argv, int first) {
+  Args args = NotarizeArgs();
   if (!args.Parse(argc, argv, first) || args.flag("help") || args.positional().size() != 1 ||
       !args.value("type")) {
     std::fprintf(args.flag("help") ? stdout : stderr, "%s", kNotarizeUsage);
@@ -268,23 +375,17 @@ int CmdNotarize(int argc, char** argv, int first) {
     return args.flag("help") ? kExitOk : kExitUsage;
   }
   Options o = client::OptionsFrom(args);
-  const std::string path = args.positional()[0];
+  Notarization n;
+  n.path = args.positional()[0];
   const char* env_project = std::getenv("TZ_PROJECT");
-  std::string project = args.value_or("project", env_project ? env_project : "");
-  if (project.empty()) {
+  n.project = args.value_or("project", env_project ? env_project : "");
+  if (n.project.empty()) {
     std::fprintf(stderr, "error: --project (or $TZ_PROJECT) is required\n%s", kNotarizeUsage);
     return kExitUsage;
   }
-  std::string doc_type = *args.value("type");
-  auto house = args.value("house");
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return Fail(Status::NotFound("file.open", "找不到文件 / no such file: " + path));
-  }
-  auto d = HashFile(HashAlgorithm::kSha256, path);
-  if (!d.ok()) return Fail(d.status());
-  std::string digest = ToHex(*d);
-  uint64_t size = static_cast<uint64_t>(st.st_size);
+  n.doc_type = *args.value("type");
+  n.house = args.value("house");
+  if (Status st = HashLocalFile(&n); !st.ok()) return Fail(st);
   auto key = client::LoadClientKey(o.key_path);
   if (!key.ok()) return Fail(key.status());
   HttpClient http(o.server);
@@ -292,72 +393,22 @@ int CmdNotarize(int argc, char** argv, int first) {
   if (!consortium.ok()) return Fail(consortium.status());
   const std::string& chain = consortium->chain;
 
-  auto had = UploadBlob(http, *key, path, digest, size);
+  auto had = UploadBlob(http, *key, n.path, n.digest, n.size);
   if (!had.ok()) return Fail(had.status().WithContext("上传失败 upload failed"));
-
-  Json entry = Json::MakeObject();
-  entry.set("type", Json("doc.notarize"));
-  entry.set("v", Json(1));
-  entry.set("digest", Json(digest));
-  entry.set("size", Json(size));
-  entry.set("media_type", Json(args.value_or("media-type", MediaTypeFor(path))));
-  entry.set("title", Json(args.value_or("title", Basename(path))));
-  entry.set("doc_type", Json(doc_type));
-  entry.set("project", Json(project));
-  if (house) entry.set("house", Json(*house));
-  entry.set("in_archive", Json(true));
-  entry.set("encrypted", Json(false));
-  auto sub = client::SubmitEntry(http, *key, chain, entry);
+  auto sub = client::SubmitEntry(http, *key, chain, NotarizeEntry(args, n));
   bool duplicate = !sub.ok() && sub.status().reason() == "document.duplicate";
   if (!sub.ok() && !duplicate) return Fail(sub.status());
+  const client::Submitted* entry = duplicate ? nullptr : &*sub;
 
-  Json out = Json::MakeObject();
-  out.set("sha256", Json(digest));
-  out.set("size", Json(size));
-  out.set("already_notarized", Json(duplicate));
-  if (!duplicate) {
-    out.set("entry", Json(sub->id));
-    out.set("index", Json(sub->index));
-    out.set("height", Json(sub->height));
-  }
-  if (house && !args.flag("no-link")) {
-    if (!MayLink(http, *key)) {
-      out.set("link", Json("skipped: key lacks receiving_unit/operator/department role"));
-      std::fprintf(stderr,
-                   "注意：此密钥无权归档，条目已记录房屋 %s；请由接收单位执行 / note: this key may "
-                   "not file documents (archive.link); the entry names house %s. Ask the "
-                   "receiving unit to run: tiezheng house link %s --house %s --type %s\n",
-                   house->c_str(), house->c_str(), digest.c_str(), house->c_str(),
-                   doc_type.c_str());
-    } else {
-      auto link = LinkToHouse(http, *key, chain, *house, digest,
-                              args.value_or("category", CategoryFor(doc_type)),
-                              args.value_or("slot", doc_type));
-      if (!link.ok()) return Fail(link.status().WithContext("归档失败 archive.link failed"));
-      out.set("link", Json(link->id.empty() ? "already filed" : link->id));
-      if (!link->supersedes.empty()) out.set("supersedes", Json(link->supersedes));
-    }
+  Json out = NotarizeAnswer(n, entry);
+  if (n.house && !args.flag("no-link")) {
+    if (Status st = FileInHouse(http, *key, chain, args, n, &out); !st.ok()) return Fail(st);
   }
   if (o.json) {
     client::PrintJson(out);
     return kExitOk;
   }
-  if (duplicate) {
-    std::printf("✔ 该文件此前已存证 / already notarized earlier\n");
-  } else {
-    std::printf("✔ 已存证 / NOTARIZED%s\n",
-                *had ? " (文件已在档案中 bytes were already stored)" : "");
-  }
-  std::printf("  摘要 SHA-256:   %s\n  大小 Size:      %llu bytes\n", digest.c_str(),
-              static_cast<unsigned long long>(size));
-  if (!duplicate) {
-    std::printf("  条目 Entry id:  %s\n  日志位置 Index: %lld (block %lld)\n", sub->id.c_str(),
-                static_cast<long long>(sub->index), static_cast<long long>(sub->height));
-  }
-  if (const Json* l = out.find("link")) {
-    std::printf("  一房一档 House %s: %s\n", house->c_str(), l->as_string().c_str());
-  }
-  std::printf("  核验 Verify:    tiezheng verify %s\n", path.c_str());
+  PrintNotarized(n, out, entry, *had);
   return kExitOk;
 }
 

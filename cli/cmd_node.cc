@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/request_signer.h"
 #include "api/service.h"
@@ -160,6 +162,201 @@ int NodeSignRequest(int argc, char** argv, int first) {
   return kExitOk;
 }
 
+// The options of `tiezheng node run` (kNodeHelp), by topic.
+Args NodeRunArgs() {
+  std::vector<std::string> values = {"data", "listen", "portal", "kek"};
+  for (const char* v :
+       {"threads", "max-connections", "header-timeout-ms", "idle-timeout-ms", "body-window-ms",
+        "min-body-rate", "max-json-body", "max-entry-body", "max-blob-body"}) {
+    values.push_back(v);
+  }
+  for (const char* v : {"rate", "burst", "public-rate", "public-burst"}) values.push_back(v);
+  for (const char* v : {"tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "tsa-url", "tsa-ca",
+                        "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms"}) {
+    values.push_back(v);
+  }
+  return Args(std::move(values), {"help", "no-sync", "public-rate-loopback"});
+}
+
+// Reads the server and service limits (--threads ... --max-blob-body, the
+// rate limits, --portal, --kek or $TIEZHENG_KEK) into `so`; false, having
+// said why on stderr, on a bad value.
+bool ParseServiceOptions(const Args& a, api::ServiceOptions* so) {
+  uint64_t threads = 2, max_conn = so->server.max_connections, header_ms = 10000, idle_ms = 60000,
+           window_ms = 10000, rate = 50, burst = 100;
+  uint64_t public_rate = static_cast<uint64_t>(so->server.public_limit.rate_per_second),
+           public_burst = static_cast<uint64_t>(so->server.public_limit.burst);
+  uint64_t max_json = so->max_json_body, max_entry = so->max_entry_body;
+  if (!ParseCount(a, "threads", &threads) || !ParseCount(a, "max-connections", &max_conn) ||
+      !ParseCount(a, "header-timeout-ms", &header_ms) ||
+      !ParseCount(a, "idle-timeout-ms", &idle_ms) || !ParseCount(a, "body-window-ms", &window_ms) ||
+      !ParseCount(a, "min-body-rate", &so->server.min_body_rate) ||
+      !ParseCount(a, "max-json-body", &max_json) || !ParseCount(a, "max-entry-body", &max_entry) ||
+      !ParseCount(a, "max-blob-body", &so->max_blob_body) || !ParseCount(a, "rate", &rate) ||
+      !ParseCount(a, "burst", &burst) || !ParseCount(a, "public-rate", &public_rate) ||
+      !ParseCount(a, "public-burst", &public_burst)) {
+    return false;
+  }
+  if (threads < 1 || threads > 64 || window_ms < 100) {
+    std::fprintf(stderr, "error: --threads must be 1..64 and --body-window-ms >= 100\n");
+    return false;
+  }
+  so->server.threads = static_cast<int>(threads);
+  so->server.max_connections = max_conn;
+  so->server.header_timeout = std::chrono::milliseconds(header_ms);
+  so->server.idle_timeout = std::chrono::milliseconds(idle_ms);
+  so->server.body_rate_window = std::chrono::milliseconds(window_ms);
+  so->max_json_body = max_json;
+  so->max_entry_body = max_entry;
+  so->auth.rate_per_second = static_cast<double>(rate);
+  so->auth.burst = static_cast<double>(burst);
+  so->server.public_limit.rate_per_second = static_cast<double>(public_rate);
+  so->server.public_limit.burst = static_cast<double>(std::max<uint64_t>(public_burst, 1));
+  so->server.public_limit.limit_loopback = a.flag("public-rate-loopback");
+  so->portal_dir = a.value_or("portal", "");
+  const char* kek_env = std::getenv("TIEZHENG_KEK");
+  so->kek_path = a.value_or("kek", kek_env != nullptr ? kek_env : "");
+  return true;
+}
+
+// --tsa-cert, --tsa-key, --tsa-chain, --tsa-policy: this node as an RFC 3161
+// TSA. nullopt if they are absent or valid, else the exit code to stop with
+// (the reason is printed).
+std::optional<int> ParseLocalTsa(const Args& a, node::NodeTimestampOptions* ts) {
+  if (auto cert = a.value("tsa-cert")) {
+    auto key = a.value("tsa-key");
+    if (!key) {
+      std::fprintf(stderr, "error: --tsa-cert needs --tsa-key\n");
+      return kExitUsage;
+    }
+    auto cfg = LoadTsaConfigFiles(*cert, *key, a.value_or("tsa-chain", ""),
+                                  a.value_or("tsa-policy", std::string(kDemoTsaPolicy)));
+    if (!cfg.ok()) return Fail(cfg.status());
+    ts->local = std::move(*cfg);
+  } else if (a.value("tsa-key") || a.value("tsa-chain") || a.value("tsa-policy")) {
+    std::fprintf(stderr, "error: --tsa-key/--tsa-chain/--tsa-policy need --tsa-cert\n");
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+// --tsa-url, --tsa-ca, --tsa-url-policy, --tsa-retry-max-ms, --tsa-timeout-ms:
+// tokens from an external TSA. Returns as ParseLocalTsa does.
+std::optional<int> ParseExternalTsa(const Args& a, node::NodeTimestampOptions* ts) {
+  auto url = a.value("tsa-url");
+  if (!url) {
+    if (a.value("tsa-ca") || a.value("tsa-url-policy") || a.value("tsa-retry-max-ms") ||
+        a.value("tsa-timeout-ms")) {
+      std::fprintf(stderr, "error: --tsa-ca and the --tsa-url-* options need --tsa-url\n");
+      return kExitUsage;
+    }
+    return std::nullopt;
+  }
+  auto ca = a.value("tsa-ca");
+  if (!ca) {
+    std::fprintf(stderr, "error: --tsa-url needs --tsa-ca (the CA its replies must chain to)\n");
+    return kExitUsage;
+  }
+  auto pem = ReadFileAtMost(*ca, 1 << 20);
+  if (!pem.ok()) return Fail(pem.status());
+  uint64_t retry_max = 300000, timeout = 10000;
+  if (!ParseCount(a, "tsa-retry-max-ms", &retry_max) ||
+      !ParseCount(a, "tsa-timeout-ms", &timeout)) {
+    return kExitUsage;
+  }
+  if (retry_max < 1 || timeout < 1) {
+    std::fprintf(stderr, "error: --tsa-retry-max-ms and --tsa-timeout-ms must be >= 1\n");
+    return kExitUsage;
+  }
+  ts->url = *url;
+  ts->ca_pem = *pem;
+  ts->policy_oid = a.value_or("tsa-url-policy", "");
+  ts->post = api::PostTimeStampQuery;
+  ts->retry_max = std::chrono::milliseconds(retry_max);
+  ts->retry_min = std::min(ts->retry_min, ts->retry_max);
+  ts->timeout = std::chrono::milliseconds(timeout);
+  return std::nullopt;
+}
+
+// Blocks SIGINT and SIGTERM in this thread, and so in every thread started
+// after this (the node's, the server's); returns them for sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+// The startup banner on stdout (flushed: scripts wait for it).
+void PrintServing(node::Node& n, const api::Service& svc, const std::string& address,
+                  const std::string& tsa_url) {
+  ledger::Head head = n.ledger().head();
+  std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  std::printf(
+      "tiezheng node %s serving chain %s (height %llu, %llu entries)\n"
+      "  API:    http://%s:%u/v1/health\n  portal: http://%s:%u/\n",
+      n.config().name.c_str(), n.ledger().chain().c_str(),
+      static_cast<unsigned long long>(head.height), static_cast<unsigned long long>(head.log_size),
+      host.c_str(), svc.port(), host.c_str(), svc.port());
+  if (svc.portal_dir().empty()) std::printf("  (no portal directory found)\n");
+  if (n.tsa() != nullptr) {
+    std::printf("  TSA:    POST http://%s:%u/v1/tsa\n", host.c_str(), svc.port());
+  }
+  if (!tsa_url.empty()) std::printf("  time-stamps from %s\n", tsa_url.c_str());
+  std::fflush(stdout);
+}
+
+// Starts the HTTP service over `n` and serves until one of `stop_signals`
+// arrives; then stops the service and the node.
+int Serve(node::Node* n, const api::ServiceOptions& so, const sigset_t& stop_signals,
+          const std::string& tsa_url) {
+  auto svc = api::Service::Create(n, so);
+  if (!svc.ok()) return Fail(svc.status());
+  Status st = (*svc)->Start();
+  if (!st.ok()) return Fail(st);
+  PrintServing(*n, **svc, so.server.address, tsa_url);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "tiezheng: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*svc)->Stop();
+  n->Stop();
+  return kExitOk;
+}
+
+// `tiezheng node run`; argv[first] is its first option.
+int NodeRun(int argc, char** argv, int first) {
+  Args a = NodeRunArgs();
+  if (!a.Parse(argc, argv, first)) {
+    std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kNodeHelp);
+    return kExitUsage;
+  }
+  if (a.flag("help")) {
+    std::fputs(kNodeHelp, stdout);
+    return kExitOk;
+  }
+  if (!a.value("data") || !a.positional().empty()) {
+    std::fprintf(stderr, "error: --data DIR is required\n\n%s", kNodeHelp);
+    return kExitUsage;
+  }
+  api::ServiceOptions so;
+  if (!ParseServiceOptions(a, &so)) return kExitUsage;
+  const sigset_t stop_signals = BlockStopSignals();
+  node::NodeOptions no;
+  no.sync = !a.flag("no-sync");
+  if (auto stop = ParseLocalTsa(a, &no.timestamps)) return *stop;
+  if (auto stop = ParseExternalTsa(a, &no.timestamps)) return *stop;
+  auto n = node::Node::Open(*a.value("data"), no);
+  if (!n.ok()) return Fail(n.status());
+  std::string listen = a.value_or("listen", (*n)->config().listen);
+  if (!ParseListen(listen, &so.server.address, &so.server.port)) {
+    std::fprintf(stderr, "error: --listen must be ADDR:PORT\n");
+    return kExitUsage;
+  }
+  return Serve(n->get(), so, stop_signals, no.timestamps.url);
+}
+
 }  // namespace
 
 int CmdInit(int argc, char** argv, int first) {
@@ -218,145 +415,7 @@ int CmdNode(int argc, char** argv, int first) {
     std::fprintf(stderr, "error: unknown node subcommand '%s'\n\n%s", argv[first], kNodeHelp);
     return kExitUsage;
   }
-  Args a({"data", "listen", "threads", "max-connections", "header-timeout-ms", "idle-timeout-ms",
-          "body-window-ms", "min-body-rate", "max-json-body", "max-entry-body", "max-blob-body",
-          "rate", "burst", "portal", "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "tsa-url",
-          "tsa-ca", "tsa-url-policy", "tsa-retry-max-ms", "tsa-timeout-ms", "kek",
-          "public-rate", "public-burst"},
-         {"help", "no-sync", "public-rate-loopback"});
-  if (!a.Parse(argc, argv, first + 1)) {
-    std::fprintf(stderr, "error: %s\n\n%s", a.error().c_str(), kNodeHelp);
-    return kExitUsage;
-  }
-  if (a.flag("help")) {
-    std::fputs(kNodeHelp, stdout);
-    return kExitOk;
-  }
-  if (!a.value("data") || !a.positional().empty()) {
-    std::fprintf(stderr, "error: --data DIR is required\n\n%s", kNodeHelp);
-    return kExitUsage;
-  }
-  api::ServiceOptions so;
-  uint64_t threads = 2, max_conn = so.server.max_connections, header_ms = 10000, idle_ms = 60000,
-           window_ms = 10000, rate = 50, burst = 100;
-  uint64_t public_rate = static_cast<uint64_t>(so.server.public_limit.rate_per_second),
-           public_burst = static_cast<uint64_t>(so.server.public_limit.burst);
-  uint64_t max_json = so.max_json_body, max_entry = so.max_entry_body;
-  if (!ParseCount(a, "threads", &threads) || !ParseCount(a, "max-connections", &max_conn) ||
-      !ParseCount(a, "header-timeout-ms", &header_ms) ||
-      !ParseCount(a, "idle-timeout-ms", &idle_ms) || !ParseCount(a, "body-window-ms", &window_ms) ||
-      !ParseCount(a, "min-body-rate", &so.server.min_body_rate) ||
-      !ParseCount(a, "max-json-body", &max_json) || !ParseCount(a, "max-entry-body", &max_entry) ||
-      !ParseCount(a, "max-blob-body", &so.max_blob_body) || !ParseCount(a, "rate", &rate) ||
-      !ParseCount(a, "burst", &burst) || !ParseCount(a, "public-rate", &public_rate) ||
-      !ParseCount(a, "public-burst", &public_burst)) {
-    return kExitUsage;
-  }
-  if (threads < 1 || threads > 64 || window_ms < 100) {
-    std::fprintf(stderr, "error: --threads must be 1..64 and --body-window-ms >= 100\n");
-    return kExitUsage;
-  }
-  so.server.threads = static_cast<int>(threads);
-  so.server.max_connections = max_conn;
-  so.server.header_timeout = std::chrono::milliseconds(header_ms);
-  so.server.idle_timeout = std::chrono::milliseconds(idle_ms);
-  so.server.body_rate_window = std::chrono::milliseconds(window_ms);
-  so.max_json_body = max_json;
-  so.max_entry_body = max_entry;
-  so.auth.rate_per_second = static_cast<double>(rate);
-  so.auth.burst = static_cast<double>(burst);
-  so.server.public_limit.rate_per_second = static_cast<double>(public_rate);
-  so.server.public_limit.burst = static_cast<double>(std::max<uint64_t>(public_burst, 1));
-  so.server.public_limit.limit_loopback = a.flag("public-rate-loopback");
-  so.portal_dir = a.value_or("portal", "");
-  const char* kek_env = std::getenv("TIEZHENG_KEK");
-  so.kek_path = a.value_or("kek", kek_env != nullptr ? kek_env : "");
-
-  // Block the signals in every thread; this thread waits for them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-
-  node::NodeOptions no;
-  no.sync = !a.flag("no-sync");
-  if (auto cert = a.value("tsa-cert")) {
-    auto key = a.value("tsa-key");
-    if (!key) {
-      std::fprintf(stderr, "error: --tsa-cert needs --tsa-key\n");
-      return kExitUsage;
-    }
-    auto cfg = LoadTsaConfigFiles(*cert, *key, a.value_or("tsa-chain", ""),
-                                  a.value_or("tsa-policy", std::string(kDemoTsaPolicy)));
-    if (!cfg.ok()) return Fail(cfg.status());
-    no.timestamps.local = std::move(*cfg);
-  } else if (a.value("tsa-key") || a.value("tsa-chain") || a.value("tsa-policy")) {
-    std::fprintf(stderr, "error: --tsa-key/--tsa-chain/--tsa-policy need --tsa-cert\n");
-    return kExitUsage;
-  }
-  if (auto url = a.value("tsa-url")) {
-    auto ca = a.value("tsa-ca");
-    if (!ca) {
-      std::fprintf(stderr, "error: --tsa-url needs --tsa-ca (the CA its replies must chain to)\n");
-      return kExitUsage;
-    }
-    auto pem = ReadFileAtMost(*ca, 1 << 20);
-    if (!pem.ok()) return Fail(pem.status());
-    uint64_t retry_max = 300000, timeout = 10000;
-    if (!ParseCount(a, "tsa-retry-max-ms", &retry_max) ||
-        !ParseCount(a, "tsa-timeout-ms", &timeout)) {
-      return kExitUsage;
-    }
-    if (retry_max < 1 || timeout < 1) {
-      std::fprintf(stderr, "error: --tsa-retry-max-ms and --tsa-timeout-ms must be >= 1\n");
-      return kExitUsage;
-    }
-    no.timestamps.url = *url;
-    no.timestamps.ca_pem = *pem;
-    no.timestamps.policy_oid = a.value_or("tsa-url-policy", "");
-    no.timestamps.post = api::PostTimeStampQuery;
-    no.timestamps.retry_max = std::chrono::milliseconds(retry_max);
-    no.timestamps.retry_min =
-        std::min(no.timestamps.retry_min, no.timestamps.retry_max);
-    no.timestamps.timeout = std::chrono::milliseconds(timeout);
-  } else if (a.value("tsa-ca") || a.value("tsa-url-policy") || a.value("tsa-retry-max-ms") ||
-             a.value("tsa-timeout-ms")) {
-    std::fprintf(stderr, "error: --tsa-ca and the --tsa-url-* options need --tsa-url\n");
-    return kExitUsage;
-  }
-  auto n = node::Node::Open(*a.value("data"), no);
-  if (!n.ok()) return Fail(n.status());
-  std::string listen = a.value_or("listen", (*n)->config().listen);
-  if (!ParseListen(listen, &so.server.address, &so.server.port)) {
-    std::fprintf(stderr, "error: --listen must be ADDR:PORT\n");
-    return kExitUsage;
-  }
-
-  auto svc = api::Service::Create(n->get(), so);
-  if (!svc.ok()) return Fail(svc.status());
-  Status st = (*svc)->Start();
-  if (!st.ok()) return Fail(st);
-  ledger::Head head = (*n)->ledger().head();
-  std::string host = so.server.address.find(':') != std::string::npos
-                         ? "[" + so.server.address + "]"
-                         : so.server.address;
-  std::printf(
-      "tiezheng node %s serving chain %s (height %llu, %llu entries)\n"
-      "  API:    http://%s:%u/v1/health\n  portal: http://%s:%u/\n",
-      (*n)->config().name.c_str(), (*n)->ledger().chain().c_str(),
-      static_cast<unsigned long long>(head.height), static_cast<unsigned long long>(head.log_size),
-      host.c_str(), (*svc)->port(), host.c_str(), (*svc)->port());
-  if ((*svc)->portal_dir().empty()) std::printf("  (no portal directory found)\n");
-  if ((*n)->tsa() != nullptr) std::printf("  TSA:    POST http://%s:%u/v1/tsa\n", host.c_str(), (*svc)->port());
-  if (!no.timestamps.url.empty()) std::printf("  time-stamps from %s\n", no.timestamps.url.c_str());
-  std::fflush(stdout);
-  int sig = 0;
-  sigwait(&set, &sig);
-  std::fprintf(stderr, "tiezheng: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  (*svc)->Stop();
-  (*n)->Stop();
-  return kExitOk;
+  return NodeRun(argc, argv, first + 1);
 }
 
 }  // namespace tz::cli

@@ -65,6 +65,135 @@ bool IsParam(std::string_view seg) {
 }
 std::string_view ParamType(std::string_view seg) { return seg.substr(1, seg.size() - 2); }
 
+// OpenAPI: the method followed by the pattern with every character that is
+// not alphanumeric replaced by '_'.
+std::string OperationId(const Route& r) {
+  std::string op_id = r.method;
+  for (char c : r.pattern) op_id.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return op_id;
+}
+
+// OpenAPI: the schema of a path parameter of type `type` (CheckParam).
+Json PathParamSchema(std::string_view type) {
+  Json schema = Json::MakeObject();
+  if (type == "n") {
+    schema.set("type", Json("integer"));
+  } else {
+    schema.set("type", Json("string"));
+    if (type == "sha256" || type == "id64") schema.set("pattern", Json("^[0-9a-f]{64}$"));
+    if (type == "keyid" || type == "upload") schema.set("pattern", Json("^[0-9a-f]{32}$"));
+  }
+  return schema;
+}
+
+// OpenAPI: the parameters of a route, those of its path, then its query.
+Json Parameters(const Route& r) {
+  Json params = Json::MakeArray();
+  for (std::string_view seg : Split(r.pattern)) {
+    if (!IsParam(seg)) continue;
+    std::string_view type = ParamType(seg);
+    if (type[0] == '*') type.remove_prefix(1);
+    Json p = Json::MakeObject();
+    p.set("name", Json(type));
+    p.set("in", Json("path"));
+    p.set("required", Json(true));
+    p.set("schema", PathParamSchema(type));
+    params.push_back(std::move(p));
+  }
+  for (const QueryParam& q : r.query) {
+    Json p = Json::MakeObject();
+    p.set("name", Json(q.name));
+    p.set("in", Json("query"));
+    p.set("required", Json(false));
+    p.set("description", Json(q.description));
+    Json schema = Json::MakeObject();
+    schema.set("type", Json(q.integer ? "integer" : "string"));
+    p.set("schema", std::move(schema));
+    params.push_back(std::move(p));
+  }
+  return params;
+}
+
+// OpenAPI: the requestBody of a route that takes a body.
+Json RequestBody(const Route& r) {
+  Json content = Json::MakeObject();
+  Json media = Json::MakeObject();
+  media.set("schema", Json::MakeObject({{"type", Json("string")}}));
+  content.set(!r.request_type.empty() ? r.request_type
+              : r.consumer            ? "application/octet-stream"
+                                      : "application/json",
+              std::move(media));
+  return Json::MakeObject({{"content", std::move(content)}});
+}
+
+// OpenAPI: a route's responses: 200, 429 (the rate limit that applies to
+// it) and the error body of every other status.
+Json Responses(const Route& r) {
+  Json ok = Json::MakeObject({{"description", Json("success")}});
+  Json content = Json::MakeObject();
+  content.set(r.response_type, Json::MakeObject());
+  ok.set("content", std::move(content));
+  Json err = Json::MakeObject(
+      {{"description", Json("error: {\"error\":{\"code\",\"category\",\"message\"}}")}});
+  Json limited = Json::MakeObject(
+      {{"description",
+        Json(r.signed_request
+                 ? "http.rate_limited: too many signed requests for this key (--rate, --burst)"
+                 : "http.rate_limited: too many unsigned requests from this client address "
+                   "(--public-rate, --public-burst); Retry-After: 1")}});
+  return Json::MakeObject(
+      {{"200", std::move(ok)}, {"429", std::move(limited)}, {"default", std::move(err)}});
+}
+
+// OpenAPI: the operation object of a route.
+Json Operation(const Route& r) {
+  Json op = Json::MakeObject();
+  op.set("summary", Json(r.summary));
+  op.set("operationId", Json(OperationId(r)));
+  Json params = Parameters(r);
+  if (params.size() > 0) op.set("parameters", std::move(params));
+  if (r.max_body > 0) {
+    op.set("requestBody", RequestBody(r));
+    op.set("x-max-body-bytes", Json(static_cast<uint64_t>(r.max_body)));
+  }
+  if (r.signed_request) {
+    op.set("security", Json::MakeArray({Json::MakeObject({{"rfc9421", Json::MakeArray()}})}));
+    Json roles = Json::MakeArray();
+    for (ledger::Role role : r.roles) roles.push_back(Json(ledger::RoleName(role)));
+    op.set("x-roles", std::move(roles));
+  }
+  op.set("x-rate-limit", Json(r.signed_request ? "per-key" : "per-address"));
+  op.set("responses", Responses(r));
+  return op;
+}
+
+// OpenAPI: the path of a route pattern; a "{*name}" rest-of-path parameter
+// is written "{name}".
+std::string OpenApiPath(std::string_view pattern) {
+  std::string path;
+  for (std::string_view seg : Split(pattern)) {
+    path += "/";
+    if (IsParam(seg) && ParamType(seg)[0] == '*') {
+      path += "{" + std::string(ParamType(seg).substr(1)) + "}";
+    } else {
+      path += seg;
+    }
+  }
+  return path;
+}
+
+// OpenAPI: the components, i.e. the RFC 9421 security scheme that signed
+// operations name.
+Json Components() {
+  Json scheme = Json::MakeObject(
+      {{"type", Json("apiKey")},
+       {"in", Json("header")},
+       {"name", Json("Signature")},
+       {"description", Json("RFC 9421 HTTP Message Signature (see docs/api.md)")}});
+  return Json::MakeObject(
+      {{"securitySchemes", Json::MakeObject({{"rfc9421", std::move(scheme)}})}});
+}
+
 }  // namespace
 
 bool IsDigestHex(std::string_view s) { return IsLowerHexOf(s, 64); }
@@ -92,8 +221,9 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     // the pattern before its first parameter must prefix the path, and a
     // pattern without parameters must equal it.
     size_t brace = r.pattern.find('{');
-    if (brace == std::string::npos ? path != r.pattern
-                                   : !path.starts_with(std::string_view(r.pattern).substr(0, brace))) {
+    if (brace == std::string::npos
+            ? path != r.pattern
+            : !path.starts_with(std::string_view(r.pattern).substr(0, brace))) {
       continue;
     }
     std::vector<std::string_view> pat = Split(r.pattern);
@@ -152,105 +282,20 @@ Json Router::OpenApi(std::string_view title, std::string_view version) const {
   std::map<std::string, Json> paths;  // sorted, deterministic
   for (const Route& r : routes_) {
     if (!r.in_openapi) continue;
-    Json op = Json::MakeObject();
-    op.set("summary", Json(r.summary));
-    std::string op_id = r.method;
-    for (char c : r.pattern) op_id.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-    op.set("operationId", Json(op_id));
-    Json params = Json::MakeArray();
-    for (std::string_view seg : Split(r.pattern)) {
-      if (!IsParam(seg)) continue;
-      std::string_view type = ParamType(seg);
-      if (type[0] == '*') type.remove_prefix(1);
-      Json p = Json::MakeObject();
-      p.set("name", Json(type));
-      p.set("in", Json("path"));
-      p.set("required", Json(true));
-      Json schema = Json::MakeObject();
-      if (type == "n") {
-        schema.set("type", Json("integer"));
-      } else {
-        schema.set("type", Json("string"));
-        if (type == "sha256" || type == "id64") schema.set("pattern", Json("^[0-9a-f]{64}$"));
-        if (type == "keyid" || type == "upload") schema.set("pattern", Json("^[0-9a-f]{32}$"));
-      }
-      p.set("schema", std::move(schema));
-      params.push_back(std::move(p));
-    }
-    for (const QueryParam& q : r.query) {
-      Json p = Json::MakeObject();
-      p.set("name", Json(q.name));
-      p.set("in", Json("query"));
-      p.set("required", Json(false));
-      p.set("description", Json(q.description));
-      Json schema = Json::MakeObject();
-      schema.set("type", Json(q.integer ? "integer" : "string"));
-      p.set("schema", std::move(schema));
-      params.push_back(std::move(p));
-    }
-    if (params.size() > 0) op.set("parameters", std::move(params));
-    if (r.max_body > 0) {
-      Json content = Json::MakeObject();
-      Json media = Json::MakeObject();
-      media.set("schema", Json::MakeObject({{"type", Json("string")}}));
-      content.set(!r.request_type.empty() ? r.request_type
-                  : r.consumer           ? "application/octet-stream"
-                                         : "application/json",
-                  std::move(media));
-      op.set("requestBody", Json::MakeObject({{"content", std::move(content)}}));
-      op.set("x-max-body-bytes", Json(static_cast<uint64_t>(r.max_body)));
-    }
-    if (r.signed_request) {
-      op.set("security", Json::MakeArray({Json::MakeObject({{"rfc9421", Json::MakeArray()}})}));
-      Json roles = Json::MakeArray();
-      for (ledger::Role role : r.roles) roles.push_back(Json(ledger::RoleName(role)));
-      op.set("x-roles", std::move(roles));
-    }
-    Json ok = Json::MakeObject({{"description", Json("success")}});
-    Json content = Json::MakeObject();
-    content.set(r.response_type, Json::MakeObject());
-    ok.set("content", std::move(content));
-    Json err = Json::MakeObject(
-        {{"description", Json("error: {\"error\":{\"code\",\"category\",\"message\"}}")}});
-    Json limited = Json::MakeObject(
-        {{"description",
-          Json(r.signed_request
-                   ? "http.rate_limited: too many signed requests for this key (--rate, --burst)"
-                   : "http.rate_limited: too many unsigned requests from this client address "
-                     "(--public-rate, --public-burst); Retry-After: 1")}});
-    op.set("x-rate-limit", Json(r.signed_request ? "per-key" : "per-address"));
-    op.set("responses", Json::MakeObject({{"200", std::move(ok)},
-                                          {"429", std::move(limited)},
-                                          {"default", std::move(err)}}));
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string path;
-    for (std::string_view seg : Split(r.pattern)) {
-      path += "/";
-      if (IsParam(seg) && ParamType(seg)[0] == '*') {
-        path += "{" + std::string(ParamType(seg).substr(1)) + "}";
-      } else {
-        path += seg;
-      }
-    }
+    std::string path = OpenApiPath(r.pattern);
     auto it = paths.find(path);
     if (it == paths.end()) it = paths.emplace(path, Json::MakeObject()).first;
-    it->second.set(method, std::move(op));
+    it->second.set(method, Operation(r));
   }
   Json paths_json = Json::MakeObject();
   for (auto& [p, ops] : paths) paths_json.set(p, std::move(ops));
   Json info = Json::MakeObject({{"title", Json(title)}, {"version", Json(version)}});
-  Json scheme = Json::MakeObject(
-      {{"type", Json("apiKey")},
-       {"in", Json("header")},
-       {"name", Json("Signature")},
-       {"description", Json("RFC 9421 HTTP Message Signature (see docs/api.md)")}});
-  Json components =
-      Json::MakeObject({{"securitySchemes", Json::MakeObject({{"rfc9421", std::move(scheme)}})}});
   return Json::MakeObject({{"openapi", Json("3.0.3")},
                            {"info", std::move(info)},
                            {"paths", std::move(paths_json)},
-                           {"components", std::move(components)}});
+                           {"components", Components()}});
 }
 
 }  // namespace tz::api

@@ -147,21 +147,44 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
-  void OnHeader(beast::error_code ec) {
-    start_ = Clock::now();
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return OnClosed(ec);
-    }
-    keep_alive_ = false;
+  // Errors reading a head that only mean the peer went away or idled out:
+  // the connection closes without an answer.
+  static bool IsDisconnect(beast::error_code ec) {
+    return ec == http::error::end_of_stream || ec == beast::error::timeout ||
+           ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+           ec == net::error::eof;
+  }
+
+  // The answer to a head the parser rejected.
+  static Response HeadError(beast::error_code ec) {
     if (ec == http::error::header_limit) {
-      return Send(HttpError(431, "http.header_too_large", "request head too large"));
+      return HttpError(431, "http.header_too_large", "request head too large");
     }
     if (ec == http::error::bad_content_length) {
-      return Send(HttpError(400, "http.bad_content_length", "bad Content-Length"));
+      return HttpError(400, "http.bad_content_length", "bad Content-Length");
     }
-    if (ec) return Send(HttpError(400, "http.bad_request", "malformed request: " + ec.message()));
+    return HttpError(400, "http.bad_request", "malformed request: " + ec.message());
+  }
+
+  void OnHeader(beast::error_code ec) {
+    start_ = Clock::now();
+    if (IsDisconnect(ec)) return OnClosed(ec);
+    keep_alive_ = false;
+    if (ec) return Send(HeadError(ec));
+    TakeHead();
+    if (req_.path.empty() || req_.path.front() != '/') {
+      return Fail(HttpError(400, "http.bad_request", "request target must be an absolute path"));
+    }
+    if (!FindRoute()) return;
+    bool has_body = !parser_->is_done();
+    if (!Admit(has_body)) return;
+    if (!has_body) return Dispatch();
+    ExpectBody();
+  }
+
+  // Copies the parsed head into req_ (method; target, path and query;
+  // headers with lower-case names) and its keep-alive wish into keep_alive_.
+  void TakeHead() {
     auto& h = parser_->get();
     keep_alive_ = h.keep_alive();
     req_.method = std::string(h.method_string().data(), h.method_string().size());
@@ -169,24 +192,28 @@ class Session : public std::enable_shared_from_this<Session> {
     size_t q = req_.target.find('?');
     req_.path = req_.target.substr(0, q);
     if (q != std::string::npos) req_.query = req_.target.substr(q + 1);
-    for (const auto& f : h)
+    for (const auto& f : h) {
       req_.headers.emplace_back(
           Lower(std::string_view(f.name_string().data(), f.name_string().size())),
           std::string(f.value()));
-    if (req_.path.empty() || req_.path.front() != '/') {
-      return Fail(HttpError(400, "http.bad_request", "request target must be an absolute path"));
     }
+  }
+
+  // Sets route_ (and req_.params) from the router; an unsigned request, or
+  // one no route matches, first spends the peer's public rate allowance.
+  // False if it answered instead (429, 404, 405, or 400 for a bad parameter).
+  bool FindRoute() {
     Router::Match m = srv_->router->Find(req_.method, req_.path);
     if ((m.route == nullptr || !m.route->signed_request) &&
-        !srv_->public_limiter.Allow(
-            client_, std::chrono::duration_cast<std::chrono::milliseconds>(
-                         Clock::now().time_since_epoch())
-                         .count())) {
+        !srv_->public_limiter.Allow(client_, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 Clock::now().time_since_epoch())
+                                                 .count())) {
       route_label_ = m.route != nullptr ? m.route->pattern : "unmatched";
       Response r = HttpError(429, "http.rate_limited",
                              "too many unsigned requests from this address; slow down");
       r.headers.emplace_back("Retry-After", "1");
-      return Fail(std::move(r));
+      Fail(std::move(r));
+      return false;
     }
     if (m.route == nullptr) {
       Response r = ErrorResponse(m.error);
@@ -195,28 +222,46 @@ class Session : public std::enable_shared_from_this<Session> {
         r.headers.emplace_back("Allow", m.allow);
       }
       route_label_ = "unmatched";
-      return Fail(std::move(r));
+      Fail(std::move(r));
+      return false;
     }
     route_ = m.route;
     route_label_ = route_->pattern;
     req_.params = std::move(m.params);
-    bool has_body = !parser_->is_done();
+    return true;
+  }
+
+  // What route_ decides before any body byte: the declared body size, the
+  // signature and roles (setting req_.caller), and the consumer (which may
+  // refuse the request). False if it answered instead.
+  bool Admit(bool has_body) {
     auto len = parser_->content_length();
     if (has_body && (route_->max_body == 0 || (len && *len > route_->max_body))) {
-      return Fail(HttpError(413, "http.body_too_large",
-                            "body larger than " + std::to_string(route_->max_body) + " bytes"));
+      Fail(BodyTooLarge());
+      return false;
     }
     if (route_->signed_request) {
       auto caller = srv_->auth->Verify(req_, route_->roles, NowSeconds());
-      if (!caller.ok()) return Fail(ErrorResponse(caller.status()));
+      if (!caller.ok()) {
+        Fail(ErrorResponse(caller.status()));
+        return false;
+      }
       req_.caller = std::move(caller).value();
     }
     if (route_->consumer) {
       auto c = route_->consumer(req_);
-      if (!c.ok()) return Fail(ErrorResponse(c.status()));
+      if (!c.ok()) {
+        Fail(ErrorResponse(c.status()));
+        return false;
+      }
       consumer_ = std::move(c).value();
     }
-    if (!has_body) return Dispatch();
+    return true;
+  }
+
+  // Resets the body accounting and starts reading the body, after a "100
+  // Continue" if the client waits for one.
+  void ExpectBody() {
     if (route_->signed_request && !route_->consumer) body_hasher_.emplace();
     body_received_ = 0;
     window_start_ = Clock::now();
@@ -270,12 +315,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // off with 408 and closes; the pending read then ends with an error.
   void OnBodyWindow(beast::error_code ec) {
     if (ec || body_cut_ || body_left_ == 0) return;
-    double secs = std::chrono::duration<double>(srv_->opt.body_rate_window).count();
-    if (static_cast<double>(window_bytes_) < secs * static_cast<double>(srv_->opt.min_body_rate)) {
+    if (WindowTooSlow()) {
       body_cut_ = true;
       srv_->metrics->Timeout();
       keep_alive_ = false;
-      return Send(HttpError(408, "http.timeout", "request body arrived too slowly"));
+      return Send(TooSlow());
     }
     window_bytes_ = 0;
     ArmBodyWatchdog();
@@ -310,32 +354,58 @@ class Session : public std::enable_shared_from_this<Session> {
   // answered instead (consumer error, body too large).
   bool TakeBody(const char* p, size_t n) {
     body_left_ -= n;
+    if (!CountBody(n)) {
+      CutBody(BodyTooLarge());
+      return false;
+    }
+    if (Status st = Deliver(p, n); !st.ok()) {
+      CutBody(ErrorResponse(st));
+      return false;
+    }
+    return true;
+  }
+
+  // Answers `r` while a Content-Length body is still arriving: stops its
+  // watchdog, and the connection closes after the answer.
+  void CutBody(Response r) {
+    body_cut_ = true;
+    body_timer_.cancel();
+    keep_alive_ = false;
+    Send(std::move(r));
+  }
+
+  // Counts `n` more body bytes; false if the body is now over the route's
+  // limit.
+  bool CountBody(size_t n) {
     body_received_ += n;
     window_bytes_ += n;
     srv_->metrics->AddBodyBytes(n);
-    if (body_received_ > route_->max_body) {
-      body_cut_ = true;
-      body_timer_.cancel();
-      keep_alive_ = false;
-      Send(HttpError(413, "http.body_too_large",
-                     "body larger than " + std::to_string(route_->max_body) + " bytes"));
-      return false;
-    }
+    return body_received_ <= route_->max_body;
+  }
+
+  // Hands body bytes to the consumer, or else appends them to req_.body
+  // (hashed when the signature covers it); the consumer's error, if any.
+  Status Deliver(const char* p, size_t n) {
     ByteSpan data(reinterpret_cast<const uint8_t*>(p), n);
-    if (consumer_) {
-      Status st = consumer_->Write(data);
-      if (!st.ok()) {
-        body_cut_ = true;
-        body_timer_.cancel();
-        keep_alive_ = false;
-        Send(ErrorResponse(st));
-        return false;
-      }
-    } else {
-      req_.body.append(p, n);
-      if (body_hasher_) body_hasher_->Update(data);
-    }
-    return true;
+    if (consumer_) return consumer_->Write(data);
+    req_.body.append(p, n);
+    if (body_hasher_) body_hasher_->Update(data);
+    return Status::Ok();
+  }
+
+  // Whether the current window brought fewer bytes than min_body_rate asks.
+  bool WindowTooSlow() const {
+    double secs = std::chrono::duration<double>(srv_->opt.body_rate_window).count();
+    return static_cast<double>(window_bytes_) < secs * static_cast<double>(srv_->opt.min_body_rate);
+  }
+
+  Response BodyTooLarge() const {
+    return HttpError(413, "http.body_too_large",
+                     "body larger than " + std::to_string(route_->max_body) + " bytes");
+  }
+
+  static Response TooSlow() {
+    return HttpError(408, "http.timeout", "request body arrived too slowly");
   }
 
   void ReadBody() {
@@ -353,50 +423,38 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec) {
     if (ec == http::error::need_buffer) ec = {};
-    if (ec == beast::error::timeout) {
-      srv_->metrics->Timeout();
-      return OnClosed(ec);  // the socket is closed already; nobody to answer
-    }
-    if (ec) {
-      if (ec == http::error::partial_message || ec == net::error::eof ||
-          ec == net::error::connection_reset) {
-        return OnClosed(ec);
-      }
-      keep_alive_ = false;
-      return Send(HttpError(400, "http.bad_request", "malformed body: " + ec.message()));
-    }
+    if (ec) return OnBodyError(ec);
     size_t got = kChunk - parser_->get().body().size;
-    body_received_ += got;
-    window_bytes_ += got;
-    srv_->metrics->AddBodyBytes(got);
-    if (body_received_ > route_->max_body) {
-      return Fail(HttpError(413, "http.body_too_large",
-                            "body larger than " + std::to_string(route_->max_body) + " bytes"));
-    }
+    if (!CountBody(got)) return Fail(BodyTooLarge());
     if (got > 0) {
-      ByteSpan data(reinterpret_cast<const uint8_t*>(chunk_.get()), got);
-      if (consumer_) {
-        Status s = consumer_->Write(data);
-        if (!s.ok()) return Fail(ErrorResponse(s));
-      } else {
-        req_.body.append(chunk_.get(), got);
-        if (body_hasher_) body_hasher_->Update(data);
-      }
+      if (Status s = Deliver(chunk_.get(), got); !s.ok()) return Fail(ErrorResponse(s));
     }
     auto now = Clock::now();
     if (now >= window_start_ + srv_->opt.body_rate_window) {
-      double secs = std::chrono::duration<double>(srv_->opt.body_rate_window).count();
-      if (static_cast<double>(window_bytes_) <
-              secs * static_cast<double>(srv_->opt.min_body_rate) &&
-          !parser_->is_done()) {
+      if (WindowTooSlow() && !parser_->is_done()) {
         srv_->metrics->Timeout();
-        return Fail(HttpError(408, "http.timeout", "request body arrived too slowly"));
+        return Fail(TooSlow());
       }
       window_start_ = now;
       window_bytes_ = 0;
     }
     if (parser_->is_done()) return Dispatch();
     ReadBody();
+  }
+
+  // A chunked body read failed: a stall or a vanished peer closes the
+  // connection; a malformed body is answered with 400.
+  void OnBodyError(beast::error_code ec) {
+    if (ec == beast::error::timeout) {
+      srv_->metrics->Timeout();
+      return OnClosed(ec);  // the socket is closed already; nobody to answer
+    }
+    if (ec == http::error::partial_message || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+      return OnClosed(ec);
+    }
+    keep_alive_ = false;
+    Send(HttpError(400, "http.bad_request", "malformed body: " + ec.message()));
   }
 
   void Dispatch() {
@@ -545,10 +603,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<BodyConsumer> consumer_;
   std::optional<Hasher> body_hasher_;
   std::unique_ptr<char[]> chunk_;
-  net::steady_timer body_timer_;       // the rate watchdog of Content-Length bodies
-  std::unique_ptr<char[]> body_buf_;   // their read buffer, only while reading one
+  net::steady_timer body_timer_;      // the rate watchdog of Content-Length bodies
+  std::unique_ptr<char[]> body_buf_;  // their read buffer, only while reading one
   bool big_body_ = false;
-  bool body_cut_ = false;              // answered before the body ended
+  bool body_cut_ = false;  // answered before the body ended
   uint64_t body_left_ = 0;
   std::string client_;  // IpLimiter key of the peer ("" = exempt)
   bool first_ = true;

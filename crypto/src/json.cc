@@ -200,6 +200,33 @@ class Parser {
     return Status::Ok();
   }
 
+  // Decodes a \uXXXX escape (pos_ just after the 'u'; a surrogate pair
+  // takes two) and appends it to `out` as UTF-8; notes if it is not the
+  // canonical spelling.
+  Status ParseUnicodeEscape(std::string* out) {
+    uint32_t cp = 0;
+    size_t hex = pos_;
+    TZ_RETURN_IF_ERROR(ParseHex4(&cp));
+    // Canonical only for control characters without a short escape, in
+    // lowercase hex.
+    if (cp >= 0x20 || cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' || cp == '\t' ||
+        s_.substr(hex, 4) != LowerHex4(cp)) {
+      noncanonical_ = true;
+    }
+    if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      return Status::Invalid("json.bad_utf8", "lone low surrogate escape");
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      if (!Consume("\\u")) return Status::Invalid("json.bad_utf8", "lone high surrogate escape");
+      uint32_t lo = 0;
+      TZ_RETURN_IF_ERROR(ParseHex4(&lo));
+      if (lo < 0xDC00 || lo > 0xDFFF) return Status::Invalid("json.bad_utf8", "bad surrogate pair");
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    }
+    AppendUtf8(cp, out);
+    return Status::Ok();
+  }
+
   Status ParseString(std::string* out) {
     ++pos_;  // opening quote
     while (true) {
@@ -239,33 +266,9 @@ class Parser {
           case 't':
             out->push_back('\t');
             break;
-          case 'u': {
-            uint32_t cp;
-            size_t hex = pos_;
-            TZ_RETURN_IF_ERROR(ParseHex4(&cp));
-            // Canonical only for control characters without a short escape,
-            // in lowercase hex.
-            if (cp >= 0x20 || cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' ||
-                cp == '\t' || s_.substr(hex, 4) != LowerHex4(cp)) {
-              noncanonical_ = true;
-            }
-            if (cp >= 0xDC00 && cp <= 0xDFFF) {
-              return Status::Invalid("json.bad_utf8", "lone low surrogate escape");
-            }
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-              if (!Consume("\\u")) {
-                return Status::Invalid("json.bad_utf8", "lone high surrogate escape");
-              }
-              uint32_t lo;
-              TZ_RETURN_IF_ERROR(ParseHex4(&lo));
-              if (lo < 0xDC00 || lo > 0xDFFF) {
-                return Status::Invalid("json.bad_utf8", "bad surrogate pair");
-              }
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            AppendUtf8(cp, out);
+          case 'u':
+            TZ_RETURN_IF_ERROR(ParseUnicodeEscape(out));
             break;
-          }
           default:
             return SyntaxError(pos_ - 1, "bad escape");
         }

@@ -329,125 +329,209 @@ class BlockReader {
   std::thread thread_;
 };
 
-}  // namespace
+// The stored chain and head records: what the replay starts from and must
+// end at.
+struct StoredHead {
+  std::string record;  // the head record as stored
+  std::string chain, origin;
+  uint64_t height = 0;
+  size_t log_size = 0;  // 0 if absent (only a size hint for ReplayStore)
+};
 
-AuditReport Audit(const KvStore& store, const AuditOptions& options) {
-  auto start = std::chrono::steady_clock::now();
-  AuditReport r;
-  auto done = [&](std::optional<AuditFailure> f) {
-    r.failure = std::move(f);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
-  };
+// Reads and parses the chain and head records.
+std::optional<AuditFailure> ReadStoredHead(const KvStore& store, StoredHead* out) {
   auto chain_rec = store.Get(layout::kChain);
   auto head_rec = store.Get(layout::kHead);
-  if (!chain_rec.ok()) return done(Fail(std::nullopt, chain_rec.status()));
-  if (!head_rec.ok()) return done(Fail(std::nullopt, head_rec.status()));
+  if (!chain_rec.ok()) return Fail(std::nullopt, chain_rec.status());
+  if (!head_rec.ok()) return Fail(std::nullopt, head_rec.status());
   if (!*chain_rec || !*head_rec) {
-    return done(Fail(std::nullopt, Status(Code::kFailedPrecondition, "audit.not_initialized",
-                                          "the store holds no ledger")));
+    return Fail(std::nullopt, Status(Code::kFailedPrecondition, "audit.not_initialized",
+                                     "the store holds no ledger"));
   }
   auto chain_json = ParseJson(**chain_rec);
   auto head_json = ParseJson(**head_rec);
   if (!chain_json.ok() || !head_json.ok() || !GetString(*chain_json, "chain").ok() ||
       !GetString(*chain_json, "origin").ok() || !GetInt(*head_json, "height").ok()) {
-    return done(Fail(std::nullopt, Bad("audit.head_mismatch", "head or chain record is corrupt")));
+    return Fail(std::nullopt, Bad("audit.head_mismatch", "head or chain record is corrupt"));
   }
-  uint64_t head_height = static_cast<uint64_t>(*GetInt(*head_json, "height"));
-  const SetHash::Key print_key = SetHash::RandomKey();
+  out->record = **head_rec;
+  out->chain = *GetString(*chain_json, "chain");
+  out->origin = *GetString(*chain_json, "origin");
+  out->height = static_cast<uint64_t>(*GetInt(*head_json, "height"));
   auto head_size = GetInt(*head_json, "log_size");
-  size_t expected = head_size.ok() && *head_size > 0 ? static_cast<size_t>(*head_size) : 0;
-  auto owned = std::make_unique<ReplayStore>(print_key, expected);
-  ReplayStore* replay_store = owned.get();
+  out->log_size = head_size.ok() && *head_size > 0 ? static_cast<size_t>(*head_size) : 0;
+  return std::nullopt;
+}
+
+// The ledger the blocks are replayed into (nothing is persisted: no fsync).
+std::unique_ptr<Ledger> NewReplayLedger(std::unique_ptr<ReplayStore> store, const StoredHead& head,
+                                        const AuditOptions& options) {
   LedgerOptions lo;
   lo.sync = false;
   lo.verify_threads = options.verify_threads;
   lo.types = options.types;
-  std::unique_ptr<Ledger> replay = Ledger::NewReplica(
-      std::move(owned), *GetString(*chain_json, "chain"), *GetString(*chain_json, "origin"), lo);
-  // The stored side of the index comparison depends only on the store: it
-  // is fingerprinted on its own thread while the blocks are replayed.
-  Prints stored;
-  uint64_t stored_entries = 0;
-  Status stored_status;
-  std::thread stored_thread([&] {
-    stored_status = StoredPrints(store, print_key, &stored, &stored_entries);
-  });
-  struct Joiner {
-    std::thread& t;
-    ~Joiner() {
-      if (t.joinable()) t.join();
-    }
-  } joiner{stored_thread};
-  uint64_t log_size = 0;
-  {
-    BlockReader reader(store, head_height, options.verify_threads, options.signatures);
-    for (uint64_t h = 0; h <= head_height; ++h) {
-      PreparedBlock pb = reader.Next();
-      if (pb.failure) return done(std::move(pb.failure));
-      const BlockHeader& header = pb.block.header;
-      uint64_t bad = UINT64_MAX;
-      auto built = replay->ReplayBlock(pb.block, std::move(pb.prepared), &bad);
-      if (!built.ok()) {
-        AuditFailure f{h, std::nullopt, "", built.status()};
-        if (bad != UINT64_MAX) {
-          f.entry_index = bad;
-          f.entry_id = ToHex(EntryIdOf(AsBytes(pb.block.entries[bad - log_size])));
-        }
-        return done(std::move(f));
-      }
-      auto committed = replay->CommitWithCheckpoint(std::move(*built), "");
-      if (!committed.ok()) return done(Fail(h, committed.status()));
-      std::string note;
-      if (auto f = CheckCheckpoint(store, *replay, header, &note)) return done(std::move(f));
-      log_size = header.log_size;
-      ++r.blocks;
-      r.entries += header.entries;
-      if (options.progress) options.progress(h);
-    }
+  return Ledger::NewReplica(std::move(store), head.chain, head.origin, lo);
+}
+
+// The stored side of the index comparison. It depends only on the store, so
+// it is fingerprinted on its own thread while the blocks are replayed.
+class StoredSide {
+ public:
+  StoredSide(const KvStore& store, const SetHash::Key& key)
+      : thread_([this, &store, &key] { status_ = StoredPrints(store, key, &prints_, &entries_); }) {
   }
-  // Nothing beyond the head.
-  auto next_block = store.Get(layout::BlockKey(head_height + 1));
+  ~StoredSide() {
+    if (thread_.joinable()) thread_.join();
+  }
+  // Waits for the fingerprints; the error that stopped them, if any.
+  Status Wait() {
+    thread_.join();
+    return status_;
+  }
+  // After Wait: the fingerprints and the number of stored entries.
+  Prints& prints() { return prints_; }
+  uint64_t entries() const { return entries_; }
+
+ private:
+  Prints prints_;
+  uint64_t entries_ = 0;
+  Status status_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+// Replays and commits block `h`; on a failure, names the entry at fault
+// when ReplayBlock does. `log_size`: the log size before the block.
+std::optional<AuditFailure> ApplyBlock(Ledger& replay, uint64_t h, uint64_t log_size,
+                                       PreparedBlock& pb) {
+  uint64_t bad = UINT64_MAX;
+  auto built = replay.ReplayBlock(pb.block, std::move(pb.prepared), &bad);
+  if (!built.ok()) {
+    AuditFailure f{h, std::nullopt, "", built.status()};
+    if (bad != UINT64_MAX) {
+      f.entry_index = bad;
+      f.entry_id = ToHex(EntryIdOf(AsBytes(pb.block.entries[bad - log_size])));
+    }
+    return f;
+  }
+  auto committed = replay.CommitWithCheckpoint(std::move(*built), "");
+  if (!committed.ok()) return Fail(h, committed.status());
+  return std::nullopt;
+}
+
+// Replays blocks 0..head_height from `reader` into `replay`, each checked
+// against its stored checkpoint; counts blocks and entries into `r` and
+// leaves in *log_size the log size reached.
+std::optional<AuditFailure> ReplayBlocks(const KvStore& store, BlockReader& reader,
+                                         uint64_t head_height, Ledger& replay,
+                                         const AuditOptions& options, AuditReport* r,
+                                         uint64_t* log_size) {
+  for (uint64_t h = 0; h <= head_height; ++h) {
+    PreparedBlock pb = reader.Next();
+    if (pb.failure) return std::move(pb.failure);
+    const BlockHeader& header = pb.block.header;
+    if (auto f = ApplyBlock(replay, h, *log_size, pb)) return f;
+    std::string note;
+    if (auto f = CheckCheckpoint(store, replay, header, &note)) return f;
+    *log_size = header.log_size;
+    ++r->blocks;
+    r->entries += header.entries;
+    if (options.progress) options.progress(h);
+  }
+  return std::nullopt;
+}
+
+// Nothing is stored beyond the head, and the replay ends at the stored head
+// record.
+std::optional<AuditFailure> CheckEnd(const KvStore& store, const StoredHead& head,
+                                     uint64_t log_size, const ReplayStore& replay_store) {
+  auto next_block = store.Get(layout::BlockKey(head.height + 1));
   auto next_entry = store.Get(layout::EntryKey(log_size));
   if (!next_block.ok() || !next_entry.ok() || *next_block || *next_entry) {
-    return done(Fail(std::nullopt, Bad("audit.extra_data", "blocks or entries beyond the head")));
+    return Fail(std::nullopt, Bad("audit.extra_data", "blocks or entries beyond the head"));
   }
-  auto replay_head = replay_store->Get(layout::kHead);
-  if (!replay_head.ok() || !*replay_head || **replay_head != **head_rec) {
-    return done(Fail(head_height,
-                     Bad("audit.head_mismatch", "the head record differs from the last block")));
+  auto replay_head = replay_store.Get(layout::kHead);
+  if (!replay_head.ok() || !*replay_head || **replay_head != head.record) {
+    return Fail(head.height,
+                Bad("audit.head_mismatch", "the head record differs from the last block"));
   }
-  stored_thread.join();
-  if (!stored_status.ok()) return done(Fail(std::nullopt, stored_status));
+  return std::nullopt;
+}
+
+// Compares the stored derived families but the state with the replay's:
+// entries by count, the others by fingerprint.
+std::optional<AuditFailure> CompareDerived(Prints* stored, uint64_t stored_entries,
+                                           ReplayStore* replay_store, const SetHash::Key& key) {
   // Every replayed block read its entries from one contiguous key range, so
   // equal counts mean there is no stored entry outside those ranges.
   if (stored_entries != replay_store->entries_) {
-    return done(Fail(std::nullopt, Bad("audit.extra_data", "stored entries differ")));
+    return Fail(std::nullopt, Bad("audit.extra_data", "stored entries differ"));
   }
   Prints& replayed = replay_store->prints_;
   std::vector<std::string> families;
-  for (const auto& [k, v] : stored) families.push_back(k);
+  for (const auto& [k, v] : *stored) families.push_back(k);
   for (const auto& [k, v] : replayed) families.push_back(k);
   for (const std::string& fam : families) {
-    if (fam == kStateFamily) continue;  // compared below, record by record on a mismatch
-    const Fingerprint& a = PrintOf(&stored, fam, print_key);
-    const Fingerprint& b = PrintOf(&replayed, fam, print_key);
+    if (fam == kStateFamily) continue;  // CompareStateRecords
+    const Fingerprint& a = PrintOf(stored, fam, key);
+    const Fingerprint& b = PrintOf(&replayed, fam, key);
     if (a == b) continue;
     if (fam == "n") {
-      return done(Fail(std::nullopt,
-                       Bad("audit.node_mismatch", "stored log nodes differ from the replay")));
+      return Fail(std::nullopt,
+                  Bad("audit.node_mismatch", "stored log nodes differ from the replay"));
     }
-    return done(Fail(std::nullopt, Bad("audit.index_mismatch",
-                                       "index '" + fam + "' differs from the replay (" +
-                                           std::to_string(a.count()) + " stored, " +
-                                           std::to_string(b.count()) + " expected)")));
+    return Fail(std::nullopt,
+                Bad("audit.index_mismatch", "index '" + fam + "' differs from the replay (" +
+                                                std::to_string(a.count()) + " stored, " +
+                                                std::to_string(b.count()) + " expected)"));
   }
-  Fingerprint& stored_state = PrintOf(&stored, kStateFamily, print_key);
-  if (stored_state == replay_store->StatePrint()) return done(std::nullopt);
-  if (auto f = CompareState(store, *replay_store)) return done(std::move(f));
+  return std::nullopt;
+}
+
+// Compares the state records: by fingerprint, and record by record only on
+// a mismatch.
+std::optional<AuditFailure> CompareStateRecords(Prints* stored, const KvStore& store,
+                                                const ReplayStore& replay_store,
+                                                const SetHash::Key& key) {
+  Fingerprint& stored_state = PrintOf(stored, kStateFamily, key);
+  if (stored_state == replay_store.StatePrint()) return std::nullopt;
+  if (auto f = CompareState(store, replay_store)) return f;
   // Equal records, different fingerprints: cannot happen unless the store
   // changed under the audit.
-  return done(Fail(std::nullopt, Bad("audit.state_mismatch", "state records changed during the audit")));
+  return Fail(std::nullopt, Bad("audit.state_mismatch", "state records changed during the audit"));
+}
+
+}  // namespace
+
+AuditReport Audit(const KvStore& store, const AuditOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  AuditReport r;
+  // Times the audit when it ends, before the locals below are destroyed
+  // (after an early failure, StoredSide may still be scanning the store).
+  auto done = [&](std::optional<AuditFailure> f) {
+    r.failure = std::move(f);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+  };
+  StoredHead head;
+  if (auto f = ReadStoredHead(store, &head)) return done(std::move(f));
+  const SetHash::Key print_key = SetHash::RandomKey();
+  auto owned = std::make_unique<ReplayStore>(print_key, head.log_size);
+  ReplayStore* replay_store = owned.get();
+  std::unique_ptr<Ledger> replay = NewReplayLedger(std::move(owned), head, options);
+  StoredSide stored(store, print_key);
+  uint64_t log_size = 0;
+  {
+    BlockReader reader(store, head.height, options.verify_threads, options.signatures);
+    if (auto f = ReplayBlocks(store, reader, head.height, *replay, options, &r, &log_size)) {
+      return done(std::move(f));
+    }
+  }
+  if (auto f = CheckEnd(store, head, log_size, *replay_store)) return done(std::move(f));
+  if (Status s = stored.Wait(); !s.ok()) return done(Fail(std::nullopt, s));
+  if (auto f = CompareDerived(&stored.prints(), stored.entries(), replay_store, print_key)) {
+    return done(std::move(f));
+  }
+  return done(CompareStateRecords(&stored.prints(), store, *replay_store, print_key));
 }
 
 }  // namespace tz::ledger

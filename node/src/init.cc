@@ -64,21 +64,13 @@ Status WriteText(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<InitResult> InitDataDir(const InitOptions& o) {
-  DataDir dir{o.data_dir};
-  NodeConfig cfg = o.config;
-  if (cfg.origin.empty()) cfg.origin = "tiezheng/" + cfg.chain;
-  TZ_ASSIGN_OR_RETURN(CryptoSuite suite, CryptoSuite::Parse(cfg.suite));
-  if (!ledger::IsValidId(cfg.name) || !ledger::IsValidId(cfg.chain)) {
-    return Status::Invalid("init.bad_name", "node and chain names are id tokens [A-Za-z0-9._:-]");
-  }
-  TZ_ASSIGN_OR_RETURN(Json::Array extra, ReadExtraKeys(o.genesis_keys_file));
-
+// Leaves an empty data directory with its keys/ subdirectory (owner only).
+// A non-empty directory is replaced only with `force`, and only if it is a
+// Tiezheng data directory.
+Status PrepareDataDir(const DataDir& dir, bool force) {
   std::error_code ec;
   if (fs::exists(dir.root, ec) && !fs::is_empty(dir.root, ec)) {
-    if (!o.force) {
+    if (!force) {
       return Status(Code::kAlreadyExists, "init.exists",
                     dir.root + " is not empty (use --force to replace it)");
     }
@@ -92,28 +84,41 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
   fs::create_directories(dir.keys(), ec);
   if (ec) return Status::IOError("io.mkdir", dir.keys() + ": " + ec.message());
   fs::permissions(dir.keys(), fs::perms::owner_all, ec);
+  return Status::Ok();
+}
 
-  SignatureAlgorithm alg = suite.signature;
-  NamedKeyPair member{cfg.name, GenerateKeyPair(alg)};
-  NamedKeyPair node{cfg.name, GenerateKeyPair(alg)};
-  NamedKeyPair service{cfg.name + "-service", GenerateKeyPair(alg)};
-  NamedKeyPair admin{cfg.name + "-admin", GenerateKeyPair(alg)};
-  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.member_key(), member));
-  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.node_key(), node));
-  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.service_key(), service));
-  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.admin_key(), admin));
+// The keys of a new node: its member key (signs genesis), its checkpoint
+// key, and the service and admin client keys.
+struct NodeKeys {
+  NamedKeyPair member, node, service, admin;
+};
 
-  TZ_ASSIGN_OR_RETURN(log::NoteSigner signer,
-                      log::NoteSigner::Create(cfg.name, node.keys.secret_key.Clone()));
+// Generates the node's keys and writes them under DIR/keys/.
+Result<NodeKeys> CreateKeys(const DataDir& dir, const std::string& name, SignatureAlgorithm alg) {
+  NodeKeys k{{name, GenerateKeyPair(alg)},
+             {name, GenerateKeyPair(alg)},
+             {name + "-service", GenerateKeyPair(alg)},
+             {name + "-admin", GenerateKeyPair(alg)}};
+  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.member_key(), k.member));
+  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.node_key(), k.node));
+  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.service_key(), k.service));
+  TZ_RETURN_IF_ERROR(WriteKeyFile(dir.admin_key(), k.admin));
+  return k;
+}
+
+// The genesis entry: this node the only member (checkpoints verified with
+// `signer`); the admin and service client keys, then `extra`.
+Json GenesisEntry(const NodeConfig& cfg, const NodeKeys& k, const log::NoteSigner& signer,
+                  Json::Array extra) {
   Json m = Json::MakeObject();
-  m.set("key", KeySpec(member.keys.public_key));
+  m.set("key", KeySpec(k.member.keys.public_key));
   m.set("name", Json(cfg.name));
   m.set("node", Json(signer.verifier().ToString()));
   Json keys = Json::MakeArray();
-  keys.push_back(
-      ClientKey(admin.keys.public_key, admin.name, {"department", "operator", "receiving_unit"}));
-  keys.push_back(ClientKey(service.keys.public_key, service.name, {"auditor"}));
-  for (Json& k : extra) keys.push_back(std::move(k));
+  keys.push_back(ClientKey(k.admin.keys.public_key, k.admin.name,
+                           {"department", "operator", "receiving_unit"}));
+  keys.push_back(ClientKey(k.service.keys.public_key, k.service.name, {"auditor"}));
+  for (Json& key : extra) keys.push_back(std::move(key));
   Json genesis = Json::MakeObject();
   genesis.set("type", Json("genesis"));
   genesis.set("v", Json(1));
@@ -122,13 +127,33 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
   genesis.set("origin", Json(cfg.origin));
   genesis.set("members", Json::MakeArray({std::move(m)}));
   genesis.set("keys", std::move(keys));
+  return genesis;
+}
 
+}  // namespace
+
+Result<InitResult> InitDataDir(const InitOptions& o) {
+  DataDir dir{o.data_dir};
+  NodeConfig cfg = o.config;
+  if (cfg.origin.empty()) cfg.origin = "tiezheng/" + cfg.chain;
+  TZ_ASSIGN_OR_RETURN(CryptoSuite suite, CryptoSuite::Parse(cfg.suite));
+  if (!ledger::IsValidId(cfg.name) || !ledger::IsValidId(cfg.chain)) {
+    return Status::Invalid("init.bad_name", "node and chain names are id tokens [A-Za-z0-9._:-]");
+  }
+  TZ_ASSIGN_OR_RETURN(Json::Array extra, ReadExtraKeys(o.genesis_keys_file));
+  TZ_RETURN_IF_ERROR(PrepareDataDir(dir, o.force));
+  TZ_ASSIGN_OR_RETURN(NodeKeys k, CreateKeys(dir, cfg.name, suite.signature));
+
+  TZ_ASSIGN_OR_RETURN(log::NoteSigner signer,
+                      log::NoteSigner::Create(cfg.name, k.node.keys.secret_key.Clone()));
+  Json genesis = GenesisEntry(cfg, k, signer, std::move(extra));
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
-  TZ_ASSIGN_OR_RETURN(ledger::SignedEntry signed_genesis,
-                      ledger::SignEntry(cfg.chain, genesis, ledger::KeyIdOf(member.keys.public_key),
-                                        member.keys.secret_key, 1, now));
+  TZ_ASSIGN_OR_RETURN(
+      ledger::SignedEntry signed_genesis,
+      ledger::SignEntry(cfg.chain, genesis, ledger::KeyIdOf(k.member.keys.public_key),
+                        k.member.keys.secret_key, 1, now));
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
                       ledger::OpenLevelDbStore(dir.ledger(), true));
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l,
@@ -143,7 +168,7 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
   r.origin = cfg.origin;
   TZ_ASSIGN_OR_RETURN(r.checkpoint, l->GetCheckpoint(0));
   r.node_vkey = signer.verifier().ToString();
-  r.admin_key_id = ledger::ToHex(ledger::KeyIdOf(admin.keys.public_key));
+  r.admin_key_id = ledger::ToHex(ledger::KeyIdOf(k.admin.keys.public_key));
   return r;
 }
 
