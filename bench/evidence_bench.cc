@@ -12,9 +12,9 @@
 #include "archive/local_store.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "evidence/evidence.h"
 #include "handover/entry_types.h"
 #include "ledger/envelope.h"
-#include "evidence/evidence.h"
 #include "ledger/ledger.h"
 #include "node/evidence_export.h"
 
@@ -44,7 +44,7 @@ Package Build() {
   KeyPair member = GenerateKeyPair(SignatureAlgorithm::kEd25519);
   KeyPair builder = GenerateKeyPair(SignatureAlgorithm::kEd25519);
   auto node = log::NoteSigner::Create("bench/node",
-                                         GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
+                                      GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
                   .value();
   Json genesis = Json::MakeObject(
       {{"type", Json("genesis")},

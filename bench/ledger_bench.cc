@@ -11,10 +11,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -286,8 +286,8 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "\n");
   double append_rate = total / append_s;
   std::printf("append (parse + verify + validate + commit, %s, %s): %.0f entries/s\n",
-              direct ? "Ledger API block by block" : "Sequencer", sync ? "fsync per block" : "no fsync",
-              append_rate);
+              direct ? "Ledger API block by block" : "Sequencer",
+              sync ? "fsync per block" : "no fsync", append_rate);
 
   // Proof latency from LevelDB at this size.
   Head head = l.head();

@@ -19,8 +19,8 @@
 #include "crypto/keyfile.h"
 #include "crypto/status.h"
 #include "ledger/envelope.h"
-#include "log/note.h"
 #include "ledger/types.h"
+#include "log/note.h"
 
 namespace tz::cli::client {
 

@@ -47,9 +47,9 @@ Result<PublicKey> RegisteredKey(HttpClient& http, const ledger::KeyId& key_id, s
 Result<ProvenInclusion> VerifyInclusionAnswer(const Consortium& consortium,
                                               const ledger::EntryId& entry_id, const Json& proof) {
   TZ_ASSIGN_OR_RETURN(std::string note, AnswerString(proof, "checkpoint"));
-  TZ_ASSIGN_OR_RETURN(log::CertifiedCheckpoint cp,
-                      log::VerifyCertifiedCheckpoint(note, consortium.keys, consortium.quorum,
-                                                        consortium.origin));
+  TZ_ASSIGN_OR_RETURN(
+      log::CertifiedCheckpoint cp,
+      log::VerifyCertifiedCheckpoint(note, consortium.keys, consortium.quorum, consortium.origin));
   TZ_ASSIGN_OR_RETURN(int64_t index, AnswerInt(proof, "index"));
   TZ_ASSIGN_OR_RETURN(int64_t tree_size, AnswerInt(proof, "tree_size"));
   if (index < 0 || tree_size < 0 || static_cast<uint64_t>(tree_size) != cp.checkpoint.size) {

@@ -61,8 +61,8 @@ std::string QueryEscape(const std::string& v) {
   return out;
 }
 
-int ExportFromNode(const std::string& url, const node::EvidenceExportOptions& opts,
-                   bool withhold, const std::string& out) {
+int ExportFromNode(const std::string& url, const node::EvidenceExportOptions& opts, bool withhold,
+                   const std::string& out) {
   client::HttpClient http(url);
   std::string target = "/v1/evidence?" + opts.kind + "=" + QueryEscape(opts.id);
   if (withhold) target += "&withhold=1";
@@ -153,8 +153,10 @@ void PrintHuman(const ev::VerifyReport& r) {
       continue;
     }
     if (c.status == evidence::CheckStatus::kUnverified) ++unverified;
-    std::printf("  %-8s %-18s %-30s %s: %s\n", c.status == evidence::CheckStatus::kFailed ? "FAILED" : "NOTE",
-                std::string(evidence::Name(c.check)).c_str(), c.item.c_str(), c.reason.c_str(), c.detail.c_str());
+    std::printf("  %-8s %-18s %-30s %s: %s\n",
+                c.status == evidence::CheckStatus::kFailed ? "FAILED" : "NOTE",
+                std::string(evidence::Name(c.check)).c_str(), c.item.c_str(), c.reason.c_str(),
+                c.detail.c_str());
   }
   std::printf("%zu checks passed, %zu with trust not verified, %zu failed\n", passed, unverified,
               r.checks.size() - passed - unverified);
@@ -203,9 +205,10 @@ int CmdEvidence(int argc, char** argv, int first) {
   if (first >= argc) return Usage("missing subcommand");
   std::string sub = argv[first];
   if (sub == "--help" || sub == "-h" || sub == "help") return Usage("");
-  Args args({"node", "server", "data", "ledger", "blobs", "document", "acceptance", "house", "case", "o", "out",
-             "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "trust", "tsa-ca", "report"},
-            {"withhold", "json", "help"});
+  Args args(
+      {"node", "server", "data", "ledger", "blobs", "document", "acceptance", "house", "case", "o",
+       "out", "tsa-cert", "tsa-key", "tsa-chain", "tsa-policy", "trust", "tsa-ca", "report"},
+      {"withhold", "json", "help"});
   if (!args.Parse(argc, argv, first)) return Usage(args.error());
   if (args.flag("help")) return Usage("");
   if (sub == "export") return Export(args);

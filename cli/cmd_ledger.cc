@@ -49,7 +49,8 @@ Result<Opened> OpenDir(const std::string& root) {
   std::string dir = root;
   if (std::filesystem::is_directory(root + "/ledger")) dir = root + "/ledger";
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv, ledger::OpenLevelDbStore(dir, false));
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l, ledger::Ledger::Open(std::move(kv), node::NodeLedgerOptions()));
+  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l,
+                      ledger::Ledger::Open(std::move(kv), node::NodeLedgerOptions()));
   return Opened{std::move(l), root};
 }
 

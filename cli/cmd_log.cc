@@ -321,8 +321,8 @@ int Verdict(const Args& args, const Status& s, Json details) {
 }
 
 Result<log::CertifiedCheckpoint> OpenWithKeys(const std::string& note,
-                                                 const std::vector<NoteVerifier>& keys,
-                                                 size_t quorum) {
+                                              const std::vector<NoteVerifier>& keys,
+                                              size_t quorum) {
   return log::VerifyCertifiedCheckpoint(note, keys, quorum);
 }
 

@@ -68,14 +68,14 @@ struct Ctx {
   std::string openapi;  // rendered once
   std::string portal_dir;
   ReadCache cache;
-  ProofCache proofs;  // log nodes and the head checkpoint for proofs
+  ProofCache proofs;                               // log nodes and the head checkpoint for proofs
   std::unique_ptr<archive::HouseholdVault> vault;  // null without --kek
 };
 
-void AddServiceRoutes(Router* r, Ctx* ctx);  // health, metrics, openapi, consortium, portal
-void AddBlobRoutes(Router* r, Ctx* ctx);     // blobs, uploads
-void AddLedgerRoutes(Router* r, Ctx* ctx);   // entries, proofs, checkpoints, blocks, keys
-void AddArchiveRoutes(Router* r, Ctx* ctx);  // documents, houses, households, cases
+void AddServiceRoutes(Router* r, Ctx* ctx);   // health, metrics, openapi, consortium, portal
+void AddBlobRoutes(Router* r, Ctx* ctx);      // blobs, uploads
+void AddLedgerRoutes(Router* r, Ctx* ctx);    // entries, proofs, checkpoints, blocks, keys
+void AddArchiveRoutes(Router* r, Ctx* ctx);   // documents, houses, households, cases
 void AddEvidenceRoutes(Router* r, Ctx* ctx);  // evidence packages, RFC 3161 TSA, stored tokens
 
 // Shared helpers (handlers_common.cc).

@@ -56,7 +56,8 @@ Result<Response> Document(Ctx* ctx, const Request& req) {
 }
 
 Result<Json> House(Ctx* ctx, const Request& req) {
-  TZ_ASSIGN_OR_RETURN(Json timeline, Timeline(ctx->node->ledger(), Index::kHouse, req.params[0], false));
+  TZ_ASSIGN_OR_RETURN(Json timeline,
+                      Timeline(ctx->node->ledger(), Index::kHouse, req.params[0], false));
   if (timeline.size() == 0) return Status::NotFound("house.not_found", "no entries for this house");
   Json j = Json::MakeObject();
   j.set("house", Json(req.params[0]));
@@ -68,7 +69,8 @@ Result<Json> Case(Ctx* ctx, const Request& req) {
   Ledger& l = ctx->node->ledger();
   TZ_ASSIGN_OR_RETURN(std::optional<Json> state, handover::CaseState(l, req.params[0]));
   if (!state) return Status::NotFound("case.not_found", "no case " + req.params[0]);
-  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, handover::Lookup(l, Index::kCase, req.params[0], kMaxTimeline));
+  TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx,
+                      handover::Lookup(l, Index::kCase, req.params[0], kMaxTimeline));
   Json entries = Json::MakeArray();
   for (uint64_t i : idx) {
     TZ_ASSIGN_OR_RETURN(Json s, EntrySummary(ctx, i));
@@ -113,9 +115,8 @@ Result<std::pair<std::string, std::string>> ReasonAndPurpose(const Request& req)
 // a file read) as a blob and submits the access.log entry naming its
 // digest, signed with the node's service key. `done` runs once the entry's
 // block is durable.
-void LogAccess(Ctx* ctx, const Request& req, const std::string& reason,
-               const std::string& purpose, const std::string* document,
-               std::function<void(Result<ledger::Receipt>)> done) {
+void LogAccess(Ctx* ctx, const Request& req, const std::string& reason, const std::string& purpose,
+               const std::string* document, std::function<void(Result<ledger::Receipt>)> done) {
   Json record = Json::MakeObject();
   record.set("household", Json(req.params[0]));
   record.set("key", Json(ledger::ToHex(req.caller->key)));

@@ -146,10 +146,10 @@ void GetBlob(Ctx* ctx, Request& req, Respond done, bool head) {
   if (range != nullptr) {
     // A verified range read of a large blob may hash all of it once (to make
     // its chunk index, docs/archive.md): never on an I/O thread.
-    ctx->workers->Post([ctx, head, finish, id = req.params[0], range = *range,
-                        done = std::move(done)]() mutable {
-      finish(BlobResponse(ctx, id, &range, head), done);
-    });
+    ctx->workers->Post(
+        [ctx, head, finish, id = req.params[0], range = *range, done = std::move(done)]() mutable {
+          finish(BlobResponse(ctx, id, &range, head), done);
+        });
     return;
   }
   finish(BlobResponse(ctx, req.params[0], nullptr, head), done);

@@ -74,8 +74,7 @@ Result<node::EvidenceExportOptions> ParseEvidenceQuery(const Request& req) {
   if (kinds != 1) return BadQuery("give exactly one of document=, acceptance=, house=, case=");
   if (o.kind == "document" || o.kind == "acceptance") {
     if (!IsDigestHex(o.id)) {
-      return Status::Invalid("request.bad_digest",
-                             o.kind + " must be 64 lowercase hex characters");
+      return Status::Invalid("request.bad_digest", o.kind + " must be 64 lowercase hex characters");
     }
   } else if (!ledger::IsValidId(o.id) || o.id == "." || o.id == "..") {
     // As the router's {name}: ids are not paths, but "." and ".." never name anything.

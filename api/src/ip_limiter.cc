@@ -29,7 +29,8 @@ bool IpLimiter::Allow(const std::string& client, int64_t now_ms) {
   auto it = buckets_.find(client);
   if (it == buckets_.end()) {
     if (buckets_.size() >= options_.max_clients) {
-      std::erase_if(buckets_, [&](const auto& kv) { return Refilled(kv.second, now_ms) >= options_.burst; });
+      std::erase_if(buckets_,
+                    [&](const auto& kv) { return Refilled(kv.second, now_ms) >= options_.burst; });
       if (buckets_.size() >= options_.max_clients) return false;
     }
     it = buckets_.emplace(client, Bucket{options_.burst, now_ms}).first;

@@ -69,18 +69,19 @@ Status ProofCache::Fill(const ledger::Ledger& l, uint32_t level, uint64_t size) 
   std::vector<Digest> add;
   add.reserve(end - begin);
   Status bad = Status::Ok();
-  TZ_RETURN_IF_ERROR(l.store().Scan(
-      NodeKey({level, begin}), NodeKey({level, end}), [&](std::string_view key, std::string_view val) {
-        merkle::NodeId id{level, begin + add.size()};
-        if (key != NodeKey(id)) return false;  // a gap: reported below
-        auto d = ParseNode(id, val);
-        if (!d.ok()) {
-          bad = d.status();
-          return false;
-        }
-        add.push_back(*d);
-        return true;
-      }));
+  TZ_RETURN_IF_ERROR(l.store().Scan(NodeKey({level, begin}), NodeKey({level, end}),
+                                    [&](std::string_view key, std::string_view val) {
+                                      merkle::NodeId id{level, begin + add.size()};
+                                      if (key != NodeKey(id))
+                                        return false;  // a gap: reported below
+                                      auto d = ParseNode(id, val);
+                                      if (!d.ok()) {
+                                        bad = d.status();
+                                        return false;
+                                      }
+                                      add.push_back(*d);
+                                      return true;
+                                    }));
   TZ_RETURN_IF_ERROR(bad);
   // Stopped early at a gap (or the store has fewer nodes than the tree needs).
   if (add.size() != end - begin) return Missing({level, begin + add.size()});
@@ -165,7 +166,7 @@ Result<std::vector<Digest>> ProofCache::InclusionProof(const ledger::Ledger& l, 
 }
 
 Result<std::shared_ptr<const CachedNote>> ProofCache::Checkpoint(const ledger::Ledger& l,
-                                                                uint64_t height) {
+                                                                 uint64_t height) {
   {
     std::shared_lock<std::shared_mutex> lock(mu_);
     if (note_height_ == height && note_) return note_;

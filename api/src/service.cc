@@ -177,13 +177,12 @@ Result<std::unique_ptr<Service>> Service::Create(node::Node* node, ServiceOption
   i.ctx.workers = i.workers.get();
   i.ctx.portal_dir = options.portal_dir.empty() ? DefaultPortalDir() : options.portal_dir;
   if (!options.kek_path.empty()) {
-    TZ_ASSIGN_OR_RETURN(archive::NodeKek kek, archive::LoadNodeKek(archive::Env::Default(),
-                                                                   options.kek_path,
-                                                                   node->dir().root));
-    TZ_ASSIGN_OR_RETURN(i.ctx.vault, archive::HouseholdVault::Open(&node->blobs(),
-                                                                   archive::Env::Default(),
-                                                                   node->dir().households(),
-                                                                   std::move(kek)));
+    TZ_ASSIGN_OR_RETURN(
+        archive::NodeKek kek,
+        archive::LoadNodeKek(archive::Env::Default(), options.kek_path, node->dir().root));
+    TZ_ASSIGN_OR_RETURN(i.ctx.vault,
+                        archive::HouseholdVault::Open(&node->blobs(), archive::Env::Default(),
+                                                      node->dir().households(), std::move(kek)));
   }
   AddRoutesForService(&i.router, &i.ctx);
   AddBlobRoutes(&i.router, &i.ctx);

@@ -49,8 +49,8 @@ Result<Url> ParseUrl(const std::string& url) {
   if (colon != std::string::npos) {
     u.port = authority.substr(colon + 1);
     if (u.port.empty() || u.port.size() > 5 ||
-        u.port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoul(u.port) == 0 || std::stoul(u.port) > 65535) {
+        u.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(u.port) == 0 ||
+        std::stoul(u.port) > 65535) {
       return bad("bad port");
     }
   }

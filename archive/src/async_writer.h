@@ -69,8 +69,8 @@ class AsyncWriter {
   bool busy_ = false;  // the thread is writing a buffer
   Status error_;
   // Flusher state (under mu_): written ranges not yet handed to the OS.
-  uint64_t written_ = 0;                               // file offset written so far
-  uint64_t chunk_start_ = 0;                           // start of the range being collected
+  uint64_t written_ = 0;                              // file offset written so far
+  uint64_t chunk_start_ = 0;                          // start of the range being collected
   std::deque<std::pair<uint64_t, uint64_t>> ranges_;  // [offset, length) ready to flush
   bool flushing_ = false;
   std::thread thread_;

@@ -79,8 +79,7 @@ Status Corrupt(const Digest& digest, const std::string& what) {
 }
 
 // Reads [pos, end) of the file into buf (exactly), or fails.
-Status ReadExactly(ReadableFile* file, uint64_t pos, uint8_t* buf, size_t n,
-                   const Digest& digest) {
+Status ReadExactly(ReadableFile* file, uint64_t pos, uint8_t* buf, size_t n, const Digest& digest) {
   while (n > 0) {
     TZ_ASSIGN_OR_RETURN(size_t got, file->ReadAt(pos, buf, n));
     if (got == 0) return Corrupt(digest, "is shorter than its size");

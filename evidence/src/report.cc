@@ -1,15 +1,14 @@
 // report.html: what was checked and what each item proves, in Chinese with
 // English, for judges, arbitrators and the parties' experts.
+#include "evidence/report.h"
+
 #include <ctime>
 #include <map>
-
-#include "evidence/report.h"
 
 namespace tz::evidence {
 
 using namespace ledger;  // evidence is written in the ledger's vocabulary
 namespace {
-
 
 std::string Esc(std::string_view s) {
   std::string out;
@@ -94,12 +93,14 @@ const Row kCourtRows[] = {
 const Row kDaT70Rows[] = {
     {"真实性",
      "authenticity",
-     {CheckKind::kEntrySignature, CheckKind::kEntryKey, CheckKind::kKeyset, CheckKind::kCheckpointQuorum},
+     {CheckKind::kEntrySignature, CheckKind::kEntryKey, CheckKind::kKeyset,
+      CheckKind::kCheckpointQuorum},
      "来源可信：签名、密钥登记与联盟共同签名 / origin: signatures, key registration, consortium "
      "co-signatures"},
     {"完整性",
      "integrity",
-     {CheckKind::kDocumentDigest, CheckKind::kInclusion, CheckKind::kConsistency, CheckKind::kCompleteness, CheckKind::kEntryFormat},
+     {CheckKind::kDocumentDigest, CheckKind::kInclusion, CheckKind::kConsistency,
+      CheckKind::kCompleteness, CheckKind::kEntryFormat},
      "内容未被篡改、无缺失无多余：摘要、默克尔证明、一致性证明、清单完整 / unaltered and "
      "complete: digests, Merkle proofs, consistency, manifest completeness"},
     {"可用性",
@@ -187,9 +188,10 @@ std::string RenderEvidenceReport(const VerifyReport& r) {
   h += "</table><h2>检查明细 All checks</h2><table><tr><th>项目 Item</th><th>检查 Check</th>"
        "<th>结果 Status</th><th>说明 Detail</th></tr>";
   for (const auto& c : r.checks) {
-    h += "<tr><td><code>" + Esc(c.item) + "</code></td><td>" + Esc(std::string(Name(c.check))) + "</td><td>" +
-         Esc(std::string(Name(c.status))) + (c.reason.empty() ? "" : " <code>" + Esc(c.reason) + "</code>") +
-         "</td><td>" + Esc(c.detail) + "</td></tr>";
+    h += "<tr><td><code>" + Esc(c.item) + "</code></td><td>" + Esc(std::string(Name(c.check))) +
+         "</td><td>" + Esc(std::string(Name(c.status))) +
+         (c.reason.empty() ? "" : " <code>" + Esc(c.reason) + "</code>") + "</td><td>" +
+         Esc(c.detail) + "</td></tr>";
   }
   h += "</table></body></html>\n";
   return h;

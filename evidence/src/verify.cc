@@ -10,12 +10,12 @@
 
 #include "crypto/encoding.h"
 #include "crypto/timestamp.h"
-#include "log/checkpoint.h"
+#include "evidence/evidence.h"
 #include "handover/entry_types.h"
 #include "ledger/envelope.h"
-#include "evidence/evidence.h"
-#include "log/merkle.h"
 #include "ledger/state.h"
+#include "log/checkpoint.h"
+#include "log/merkle.h"
 #include "log/tlog_proof.h"
 
 namespace tz::evidence {
@@ -28,18 +28,18 @@ struct Verifier {
   const VerifyOptions& opts;
   VerifyReport* report;
   Manifest m;
-  std::map<uint64_t, SignedEntry> entries;           // parsed, by index
+  std::map<uint64_t, SignedEntry> entries;                // parsed, by index
   std::map<uint64_t, log::CertifiedCheckpoint> verified;  // checkpoints that passed
   std::map<uint64_t, log::Checkpoint> parsed;             // checkpoints whose body parsed
   std::string chain, origin;
   merkle::LogHasher hasher;
 
   void Pass(std::string item, CheckKind check, std::string detail = {}) {
-    report->checks.push_back(
-        {std::move(item), check, CheckStatus::kPassed, "", std::move(detail)});
+    report->checks.push_back({std::move(item), check, CheckStatus::kPassed, "", std::move(detail)});
   }
   void Fail(std::string item, CheckKind check, const Status& s) {
-    report->checks.push_back({std::move(item), check, CheckStatus::kFailed, s.reason(), s.message()});
+    report->checks.push_back(
+        {std::move(item), check, CheckStatus::kFailed, s.reason(), s.message()});
   }
   void Fail(std::string item, CheckKind check, std::string reason, std::string detail) {
     Fail(std::move(item), check, Status::Verification(reason, detail));
@@ -71,7 +71,8 @@ bool Verifier::Completeness() {
   bool ok = true;
   for (const auto& f : expected) {
     if (files.count(f) == 0) {
-      Fail(f, CheckKind::kCompleteness, "evidence.missing_file", "listed in the manifest but absent");
+      Fail(f, CheckKind::kCompleteness, "evidence.missing_file",
+           "listed in the manifest but absent");
       ok = false;
     }
   }
@@ -80,7 +81,8 @@ bool Verifier::Completeness() {
     Fail(name, CheckKind::kCompleteness, "evidence.unexpected_file", "not listed in the manifest");
     ok = false;
   }
-  if (ok) Pass("package", CheckKind::kCompleteness, std::to_string(files.size()) + " files, as listed");
+  if (ok)
+    Pass("package", CheckKind::kCompleteness, std::to_string(files.size()) + " files, as listed");
   return ok;
 }
 
@@ -112,7 +114,9 @@ bool Verifier::ParseEntries() {
   }
   auto g = entries.find(0);
   if (g == entries.end() || g->second.type != "genesis") {
-    if (ok) Fail("entries/0.json", CheckKind::kKeyset, "evidence.no_genesis", "the genesis entry is absent");
+    if (ok)
+      Fail("entries/0.json", CheckKind::kKeyset, "evidence.no_genesis",
+           "the genesis entry is absent");
     return false;
   }
   chain = g->second.chain;
@@ -202,7 +206,8 @@ void Verifier::CheckEntry(const ManifestEntry& me, const SignedEntry& e, const S
     for (Role r : (*type)->roles) allowed = allowed || rec.HasRole(r);
   }
   if (!allowed) {
-    Fail(path, CheckKind::kEntryKey, "envelope.role_not_allowed", "the key may not submit " + e.type);
+    Fail(path, CheckKind::kEntryKey, "envelope.role_not_allowed",
+         "the key may not submit " + e.type);
     return;
   }
   std::string roles;
@@ -237,16 +242,16 @@ void Verifier::ReplayAndCheck() {
     }
     // Replay with the consortium's own rules; time checks are moot offline,
     // so the block time is taken to be the client time.
-    auto v = ValidateEntry(handover::EntryTypes(), e, chain, state, me.index,
-                           me.index == 0 ? 0 : 1, e.time, false);
+    auto v = ValidateEntry(handover::EntryTypes(), e, chain, state, me.index, me.index == 0 ? 0 : 1,
+                           e.time, false);
     if (!v.ok()) {
       Fail(EntryPath(me.index), CheckKind::kKeyset, v.status());
       continue;
     }
     ApplyEntry(e, *v, &state, me.index, me.index == 0 ? 0 : 1, e.time);
     Pass(EntryPath(me.index), CheckKind::kKeyset, e.type + " replayed");
-    report->entries.push_back({me.index, e.type, me.role, ToHex(e.key), v->submitter.party, "", e.time,
-                               me.checkpoint, 0, e.entry});
+    report->entries.push_back({me.index, e.type, me.role, ToHex(e.key), v->submitter.party, "",
+                               e.time, me.checkpoint, 0, e.entry});
   }
   checkpoints_before(UINT64_MAX);
 }
@@ -259,7 +264,8 @@ void Verifier::CheckInclusion(const ManifestEntry& me) {
   auto proof = log::TlogProof::Parse(*text);
   if (!proof.ok()) return Fail(path, CheckKind::kInclusion, proof.status());
   if (proof->index != me.index) {
-    return Fail(path, CheckKind::kInclusion, "evidence.manifest_mismatch", "proof is for another index");
+    return Fail(path, CheckKind::kInclusion, "evidence.manifest_mismatch",
+                "proof is for another index");
   }
   const std::string* note = File(CheckpointPath(me.checkpoint));
   if (note == nullptr || proof->checkpoint != *note) {
@@ -281,7 +287,8 @@ void Verifier::CheckInclusion(const ManifestEntry& me) {
     if (f.index == me.index && c.block)
       f.checkpoint_time_ms = static_cast<int64_t>(c.block->time_ms);
   }
-  Pass(path, CheckKind::kInclusion, "leaf " + std::to_string(me.index) + " of " + std::to_string(c.size));
+  Pass(path, CheckKind::kInclusion,
+       "leaf " + std::to_string(me.index) + " of " + std::to_string(c.size));
 }
 
 void Verifier::CheckConsistency() {
@@ -294,7 +301,8 @@ void Verifier::CheckConsistency() {
     if (text == nullptr) continue;
     auto a = verified.find(mc.size);
     if (a == verified.end() || b == verified.end()) {
-      Fail(path, CheckKind::kConsistency, "evidence.checkpoint_unverified", "a checkpoint did not verify");
+      Fail(path, CheckKind::kConsistency, "evidence.checkpoint_unverified",
+           "a checkpoint did not verify");
       continue;
     }
     auto j = ParseJson(*text);
@@ -458,7 +466,8 @@ VerifyReport VerifyPackageFiles(const std::vector<TarFile>& list, const VerifyOp
   };
   auto mf = files.find(std::string(kManifestPath));
   if (mf == files.end()) {
-    v.Fail(std::string(kManifestPath), CheckKind::kManifest, "evidence.missing_file", "no manifest.json");
+    v.Fail(std::string(kManifestPath), CheckKind::kManifest, "evidence.missing_file",
+           "no manifest.json");
     return finish();
   }
   auto j = ParseCanonicalJson(mf->second, 64 << 20);
@@ -487,9 +496,8 @@ VerifyReport VerifyPackage(std::string_view tar_bytes, const VerifyOptions& opti
   auto files = ReadTar(tar_bytes);
   if (!files.ok()) {
     VerifyReport report;
-    report.checks.push_back(
-        {"package", CheckKind::kPackageFormat, CheckStatus::kFailed, files.status().reason(),
-         files.status().message()});
+    report.checks.push_back({"package", CheckKind::kPackageFormat, CheckStatus::kFailed,
+                             files.status().reason(), files.status().message()});
     report.reason = files.status().reason();
     return report;
   }

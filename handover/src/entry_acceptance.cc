@@ -63,9 +63,9 @@ Status ValidateSign(const EntryContext& ctx, const AcceptanceSign& b, const Stat
   // At most one signature can be the submitter's party: a second is refused here.
   for (const auto& [role, sig] : rec->signed_by) {
     if (sig.party == ctx.submitter.party) {
-      return Status(Code::kAlreadyExists, "acceptance.party_already_signed",
-                    "party " + ctx.submitter.party + " already signed as " +
-                        std::string(RoleName(role)));
+      return Status(
+          Code::kAlreadyExists, "acceptance.party_already_signed",
+          "party " + ctx.submitter.party + " already signed as " + std::string(RoleName(role)));
     }
   }
   return Status::Ok();

@@ -10,8 +10,9 @@ namespace tz::handover {
 namespace {
 
 constexpr std::pair<Index, std::string_view> kIndexNames[] = {
-    {Index::kDocument, "doc"},   {Index::kProject, "project"},  {Index::kHouse, "house"},
-    {Index::kHousehold, "household"}, {Index::kCase, "case"}, {Index::kAcceptance, "acceptance"},
+    {Index::kDocument, "doc"}, {Index::kProject, "project"},
+    {Index::kHouse, "house"},  {Index::kHousehold, "household"},
+    {Index::kCase, "case"},    {Index::kAcceptance, "acceptance"},
 };
 
 }  // namespace
@@ -55,8 +56,7 @@ Json DocumentInfo(const ledger::Ledger& l, const std::string& hex) {
   return doc;
 }
 
-Result<Json> Timeline(const ledger::Ledger& l, Index file, const std::string& id,
-                      bool links_only) {
+Result<Json> Timeline(const ledger::Ledger& l, Index file, const std::string& id, bool links_only) {
   TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> idx, Lookup(l, file, id, kMaxTimeline));
   Json items = Json::MakeArray();
   std::map<std::string, size_t> by_id;

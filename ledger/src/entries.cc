@@ -6,8 +6,7 @@
 
 namespace tz::ledger {
 
-EntryTypeRegistry::EntryTypeRegistry()
-    : types_{&kGenesisType, &kGovProposeType, &kGovVoteType} {}
+EntryTypeRegistry::EntryTypeRegistry() : types_{&kGenesisType, &kGovProposeType, &kGovVoteType} {}
 
 Status EntryTypeRegistry::Add(const EntryType* type) {
   for (const EntryType* t : types_) {

@@ -291,8 +291,8 @@ Status CheckPropose(const Json& b) {
   if (b.find("ttl_days") != nullptr) {
     TZ_ASSIGN_OR_RETURN(int64_t days, GetInt(b, "ttl_days"));
     if (days < 1 || days > kMaxProposalDays) {
-      return Status::Invalid("gov.bad_ttl", "'ttl_days' must be 1.." +
-                                                std::to_string(kMaxProposalDays));
+      return Status::Invalid("gov.bad_ttl",
+                             "'ttl_days' must be 1.." + std::to_string(kMaxProposalDays));
     }
   }
   const Json* a = b.find("action");
@@ -423,7 +423,7 @@ const EntryType kGovProposeType =
     MakeEntryType<Json, CheckedBody<CheckPropose>, ValidatePropose, ApplyPropose, NoTerms>(
         "gov.propose", 1, {Role::kMember});
 const EntryType kGovVoteType =
-    MakeEntryType<Json, CheckedBody<CheckVote>, ValidateVote, ApplyVote, NoTerms>(
-        "gov.vote", 1, {Role::kMember});
+    MakeEntryType<Json, CheckedBody<CheckVote>, ValidateVote, ApplyVote, NoTerms>("gov.vote", 1,
+                                                                                  {Role::kMember});
 
 }  // namespace tz::ledger

@@ -16,8 +16,8 @@
 #include <string_view>
 
 #include "ledger/kv.h"
-#include "log/merkle.h"
 #include "ledger/types.h"
+#include "log/merkle.h"
 
 namespace tz::ledger::layout {
 

@@ -37,10 +37,10 @@ BlockHeader BlockBuilder::Header() const {
 
 Result<Receipt> BlockBuilder::Add(const SignedEntry& e, bool signature_verified) {
   uint64_t index = log_.size();
-  TZ_ASSIGN_OR_RETURN(ValidatedEntry v,
-                      ValidateEntry(ledger_->types(), e,
-                                    ledger_->chain_.empty() ? e.chain : ledger_->chain_, state_,
-                                    index, header_.height, header_.time, signature_verified));
+  TZ_ASSIGN_OR_RETURN(
+      ValidatedEntry v,
+      ValidateEntry(ledger_->types(), e, ledger_->chain_.empty() ? e.chain : ledger_->chain_,
+                    state_, index, header_.height, header_.time, signature_verified));
   ApplyEntry(e, v, &state_, index, header_.height, header_.time);
   const KeyRecord& submitter = v.submitter;
   Digest leaf(e.id.array());
@@ -224,8 +224,8 @@ std::optional<PublicKey> KeyFor(const SignedEntry& e, const State& keys) {
 
 // kBatch over entries [begin, end): parse each, then verify the Ed25519
 // signatures in runs of kRun with one batch each.
-void PrepareRange(std::span<const std::string> entries, const State& keys, size_t begin,
-                  size_t end, PreparedEntries* p) {
+void PrepareRange(std::span<const std::string> entries, const State& keys, size_t begin, size_t end,
+                  PreparedEntries* p) {
   constexpr size_t kRun = 256;
   std::vector<size_t> index;
   std::vector<std::string> messages;
@@ -264,8 +264,8 @@ void PrepareRange(std::span<const std::string> entries, const State& keys, size_
 
 }  // namespace
 
-PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys,
-                               int threads, SignatureCheck check) {
+PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys, int threads,
+                               SignatureCheck check) {
   size_t n = entries.size();
   PreparedEntries p;
   p.parsed.resize(n);

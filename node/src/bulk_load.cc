@@ -6,9 +6,9 @@
 
 #include "crypto/keyfile.h"
 #include "crypto/random.h"
-#include "node/config.h"
 #include "ledger/envelope.h"
 #include "ledger/ledger.h"
+#include "node/config.h"
 
 namespace tz::node {
 
@@ -16,9 +16,8 @@ Status BulkLoadDocuments(const std::string& data_dir, const BulkLoadOptions& o) 
   DataDir dir{data_dir};
   TZ_ASSIGN_OR_RETURN(NodeConfig cfg, LoadConfig(dir));
   TZ_ASSIGN_OR_RETURN(NamedKeyPair node_key, ReadKeyFile(dir.node_key()));
-  TZ_ASSIGN_OR_RETURN(
-      log::NoteSigner signer,
-      log::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
+  TZ_ASSIGN_OR_RETURN(log::NoteSigner signer,
+                      log::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
   TZ_ASSIGN_OR_RETURN(NamedKeyPair admin, ReadKeyFile(dir.admin_key()));
   ledger::KeyId admin_id = ledger::KeyIdOf(admin.keys.public_key);
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,

@@ -1,10 +1,10 @@
 #include "node/config.h"
 
-#include "handover/entry_types.h"
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "handover/entry_types.h"
 
 namespace tz::node {
 
@@ -13,7 +13,6 @@ ledger::LedgerOptions NodeLedgerOptions() {
   o.types = &handover::EntryTypes();
   return o;
 }
-
 
 Json NodeConfig::ToJson() const {
   Json j = Json::MakeObject();

@@ -9,9 +9,9 @@
 #include <map>
 #include <set>
 
+#include "handover/queries.h"
 #include "log/checkpoint.h"
 #include "log/tlog_proof.h"
-#include "handover/queries.h"
 
 namespace tz::node {
 namespace {
@@ -53,7 +53,8 @@ struct Builder {
     return Status::Ok();
   }
   Status AddLookup(handover::Index index, std::string_view value, const std::string& role) {
-    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, handover::Lookup(l, index, value, kLookupLimit));
+    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits,
+                        handover::Lookup(l, index, value, kLookupLimit));
     for (uint64_t i : hits) TZ_RETURN_IF_ERROR(Add(i, role));
     return Status::Ok();
   }
@@ -74,7 +75,8 @@ Status Builder::SelectSubject() {
     TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kDocument, id, "subject"));
   } else if (opts.kind == "house" || opts.kind == "case") {
     if (!ledger::IsValidId(id)) return Status::Invalid("evidence.bad_subject", "bad id");
-    TZ_RETURN_IF_ERROR(AddLookup(opts.kind == "house" ? handover::Index::kHouse : handover::Index::kCase, id, "subject"));
+    TZ_RETURN_IF_ERROR(AddLookup(
+        opts.kind == "house" ? handover::Index::kHouse : handover::Index::kCase, id, "subject"));
   } else if (opts.kind == "acceptance") {
     auto eid = ledger::EntryIdFromHex(id);
     if (!eid.ok()) {
@@ -112,7 +114,8 @@ Status Builder::AddReferencedDocuments() {
     }
   }
   for (const auto& d : digests) {
-    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, handover::Lookup(l, handover::Index::kDocument, d, kLookupLimit));
+    TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits,
+                        handover::Lookup(l, handover::Index::kDocument, d, kLookupLimit));
     for (uint64_t i : hits) {
       TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(i));
       TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
@@ -257,7 +260,8 @@ Status AddReport(const ev::Manifest& m, std::vector<EvidencePlan::File>* files) 
           "sending (a mismatch cuts the transfer) / 文件由按摘要寻址的存储边读边核验后发送";
     }
   }
-  files->push_back({std::string(ev::kReportPath), evidence::RenderEvidenceReport(report), std::nullopt, 0});
+  files->push_back(
+      {std::string(ev::kReportPath), evidence::RenderEvidenceReport(report), std::nullopt, 0});
   files->back().size = files->back().data.size();
   return Status::Ok();
 }
@@ -316,8 +320,7 @@ constexpr uint64_t kTarBlock = 512;
 // memory or a verified blob reader) and padding, then the trailer.
 class TarStream : public archive::ByteSource {
  public:
-  TarStream(EvidencePlan plan, archive::BlobStore* blobs)
-      : plan_(std::move(plan)), blobs_(blobs) {}
+  TarStream(EvidencePlan plan, archive::BlobStore* blobs) : plan_(std::move(plan)), blobs_(blobs) {}
 
   Result<size_t> Read(uint8_t* buf, size_t n) override {
     size_t done = 0;

@@ -11,9 +11,8 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   n->dir_ = DataDir{data_dir};
   TZ_ASSIGN_OR_RETURN(n->config_, LoadConfig(n->dir_));
   TZ_ASSIGN_OR_RETURN(NamedKeyPair node_key, ReadKeyFile(n->dir_.node_key()));
-  TZ_ASSIGN_OR_RETURN(
-      log::NoteSigner signer,
-      log::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
+  TZ_ASSIGN_OR_RETURN(log::NoteSigner signer,
+                      log::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
   n->signer_ = std::make_unique<log::NoteSigner>(std::move(signer));
   TZ_ASSIGN_OR_RETURN(n->service_, ReadKeyFile(n->dir_.service_key()));
   n->service_id_ = ledger::KeyIdOf(n->service_.keys.public_key);
@@ -27,8 +26,9 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   so.create_if_missing = false;
   // The embedded default backend. The node uses it only as a BlobStore;
   // uploads are staged beside it, so they are made from the concrete store.
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<archive::LocalBlobStore> local,
-                      archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
+  TZ_ASSIGN_OR_RETURN(
+      std::unique_ptr<archive::LocalBlobStore> local,
+      archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
   TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(local.get()));
   n->blobs_ = std::move(local);
   TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
@@ -56,8 +56,8 @@ Status Node::StartTimestamps(const NodeTimestampOptions& o) {
     tsa_.emplace(std::move(tsa));
     StamperOptions so = base;
     so.local = &*tsa_;
-    stampers_.push_back(std::make_unique<CheckpointStamper>(kTsaSourceLocal, ledger_.get(),
-                                                            timestamps_.get(), so));
+    stampers_.push_back(
+        std::make_unique<CheckpointStamper>(kTsaSourceLocal, ledger_.get(), timestamps_.get(), so));
   }
   if (!o.url.empty()) {
     if (o.ca_pem.empty() || !o.post) {

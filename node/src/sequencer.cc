@@ -162,7 +162,8 @@ void Sequencer::RunCommit() {
 void Sequencer::CommitBatch(Prepared& batch) {
   size_t n = batch.done.size();
   ledger::BlockBuilder builder = ledger_->NewBlock(options_.clock(), proposer_);
-  std::vector<Result<ledger::Receipt>> results = ledger_->AddPrepared(&builder, std::move(batch.entries));
+  std::vector<Result<ledger::Receipt>> results =
+      ledger_->AddPrepared(&builder, std::move(batch.entries));
   size_t accepted = builder.entry_count();
   Status commit;
   if (accepted > 0) {

@@ -19,9 +19,7 @@ Status BadSource(const std::string& s) {
   return Status::Invalid("tsa_store.bad_source", "unknown time-stamp source '" + s + "'");
 }
 
-Status StoreIo(const Status& s) {
-  return Status(s.code(), "tsa_store.io", s.ToString());
-}
+Status StoreIo(const Status& s) { return Status(s.code(), "tsa_store.io", s.ToString()); }
 
 std::string TokenName(uint64_t size) { return std::to_string(size) + ".tsr"; }
 
@@ -186,7 +184,8 @@ void CheckpointStamper::Run() {
     }
     // Log the first failure of a run and then every tenth, not every retry.
     if (failures_in_row == 1 || failures_in_row % 10 == 0) {
-      std::fprintf(stderr, "tiezheng: time-stamp (%s) of checkpoint %llu failed (%llu in a row): %s\n",
+      std::fprintf(stderr,
+                   "tiezheng: time-stamp (%s) of checkpoint %llu failed (%llu in a row): %s\n",
                    source_.c_str(), static_cast<unsigned long long>(head.log_size),
                    static_cast<unsigned long long>(failures_in_row), st.ToString().c_str());
     }

@@ -151,7 +151,8 @@ TEST(ProofCacheTest, CheckpointFollowsTheHead) {
   uint64_t h2 = c.ledger->head().height;
   ASSERT_NE(h1, h2);
   EXPECT_EQ((*cache.Checkpoint(*c.ledger, h2))->text, *c.ledger->GetCheckpoint(h2));
-  EXPECT_EQ((*cache.Checkpoint(*c.ledger, h2))->json, Json(*c.ledger->GetCheckpoint(h2)).Canonical());
+  EXPECT_EQ((*cache.Checkpoint(*c.ledger, h2))->json,
+            Json(*c.ledger->GetCheckpoint(h2)).Canonical());
   EXPECT_EQ((*cache.Checkpoint(*c.ledger, h1))->text, *c.ledger->GetCheckpoint(h1));
   EXPECT_EQ(cache.Checkpoint(*c.ledger, h2 + 5).status().reason(), "ledger.no_checkpoint");
 }
@@ -164,9 +165,10 @@ TEST(EntryFactsTest, SameAsFullParse) {
   // Quotes, backslashes, control characters and braces in strings; nested
   // objects that have their own "type" and "key" members.
   Json tricky = c.Notarize("x\"}{\\\n\t\x01 \xe6\x96\x87");
-  tricky.set("meta", Obj({{"type", Json("not-the-type")},
-                          {"key", Json("ffffffffffffffffffffffffffffffff")},
-                          {"list", ledger::testing::Arr({Json("]}"), Json(int64_t{-5}), Json()})}}));
+  tricky.set("meta",
+             Obj({{"type", Json("not-the-type")},
+                  {"key", Json("ffffffffffffffffffffffffffffffff")},
+                  {"list", ledger::testing::Arr({Json("]}"), Json(int64_t{-5}), Json()})}}));
   entries.push_back(c.c("operator").Sign(tricky));
   for (const auto& e : entries) {
     auto parsed = ledger::ParseSignedEntry(e.bytes);

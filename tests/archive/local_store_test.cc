@@ -19,8 +19,8 @@ namespace tz::archive {
 namespace {
 
 using testing::CountFiles;
-using testing::FlipByte;
 using testing::FaultEnv;
+using testing::FlipByte;
 using testing::PseudoRandom;
 using testing::TempDir;
 

@@ -47,8 +47,8 @@ TEST(RangeReads, LargeBlobRangesAcrossChunkBoundaries) {
   EXPECT_FALSE(std::filesystem::exists(store->ChunkIndexPath(d)));  // puts cost nothing extra
   struct Case {
     uint64_t off, len;
-  } cases[] = {{0, 10}, {kMiB - 5, 10}, {3 * kMiB, kMiB}, {kMiB / 2, 3 * kMiB}, {5 * kMiB, 20000},
-               {data.size() - 1, 1}, {data.size(), 7}};
+  } cases[] = {{0, 10},           {kMiB - 5, 10},       {3 * kMiB, kMiB}, {kMiB / 2, 3 * kMiB},
+               {5 * kMiB, 20000}, {data.size() - 1, 1}, {data.size(), 7}};
   for (const Case& c : cases) {
     auto got = ReadBySmallReads(store.get(), d, c.off, c.len);
     ASSERT_TRUE(got.ok()) << c.off << ": " << got.status().ToString();

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "crypto/ed25519_batch_test_util.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/sign.h"
-#include "crypto/ed25519_batch_test_util.h"
 
 namespace tz {
 namespace {

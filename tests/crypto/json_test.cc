@@ -165,9 +165,24 @@ class RandomDoc {
   size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
 
   std::string RandomString() {
-    static const char* kPieces[] = {"a", "b", "B", "1", "/", "\"", "\\", "\x01", "\x1f", "\n",
-                                    "\t", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xEF\xAC\xB3",
-                                    "\xF0\x9F\x98\x80", "\xEE\x80\x80", " "};
+    static const char* kPieces[] = {"a",
+                                    "b",
+                                    "B",
+                                    "1",
+                                    "/",
+                                    "\"",
+                                    "\\",
+                                    "\x01",
+                                    "\x1f",
+                                    "\n",
+                                    "\t",
+                                    "\x7f",
+                                    "\xC3\xA9",
+                                    "\xE2\x82\xAC",
+                                    "\xEF\xAC\xB3",
+                                    "\xF0\x9F\x98\x80",
+                                    "\xEE\x80\x80",
+                                    " "};
     std::string s;
     for (size_t n = Pick(4); n > 0; --n) s += kPieces[Pick(std::size(kPieces))];
     return s;
@@ -186,7 +201,8 @@ class RandomDoc {
           Json ja = Json::MakeObject(), jb = Json::MakeObject();
           ja.set(a, Json(1));
           ja.set(b, Json(1));
-          return ja.Canonical().find(Json(a).Canonical()) < ja.Canonical().find(Json(b).Canonical());
+          return ja.Canonical().find(Json(a).Canonical()) <
+                 ja.Canonical().find(Json(b).Canonical());
         });
       }
       out->push_back('{');

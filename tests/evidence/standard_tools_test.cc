@@ -31,7 +31,6 @@ std::string ExpertCheckScript() {
 class EvidenceToolsTest : public TsaPkiFixture {
  protected:
   static void SetUpTestSuite() { MakePkis("evidence-tsa"); }
-
 };
 
 TEST_F(EvidenceToolsTest, TimeStampedCheckpoint) {

@@ -13,7 +13,9 @@ using ledger::testing::HexDigestOf;
 std::string Failures(const ev::VerifyReport& r) {
   std::string s;
   for (const auto& c : r.checks) {
-    if (c.status == evidence::CheckStatus::kFailed) s += c.item + " " + std::string(evidence::Name(c.check)) + " " + c.reason + ": " + c.detail + "\n";
+    if (c.status == evidence::CheckStatus::kFailed)
+      s += c.item + " " + std::string(evidence::Name(c.check)) + " " + c.reason + ": " + c.detail +
+           "\n";
   }
   return s;
 }

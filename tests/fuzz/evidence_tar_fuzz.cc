@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzz_check.h"
 #include "evidence/tar.h"
+#include "fuzz_check.h"
 
 namespace ev = tz::evidence;
 

@@ -13,7 +13,7 @@
 
 namespace tz::handover::testing {
 
-using namespace ledger;  // entries are written in the ledger's vocabulary
+using namespace ledger;           // entries are written in the ledger's vocabulary
 using namespace ledger::testing;  // Consortium, Obj, Arr, kT0, MakeClient, ...
 
 inline std::string StateDump(const Ledger& l) {

@@ -19,8 +19,8 @@
 #include "crypto/json.h"
 #include "crypto/keyfile.h"
 #include "crypto/timestamp.h"
-#include "integration/node_fixture.h"
 #include "evidence/tar.h"
+#include "integration/node_fixture.h"
 
 namespace tz::testing {
 namespace {
@@ -48,8 +48,8 @@ class EvidenceApi : public ::testing::Test {
   static void SetUpTestSuite() {
     home_ = new TempDir();
     setenv("TZ_HOME", home_->path().c_str(), 1);
-    RunResult pki = tz::testing::Run({"bash", std::string(TZ_SOURCE_DIR) + "/deploy/make-tsa-cert.sh",
-                         home_->File("pki")});
+    RunResult pki = tz::testing::Run(
+        {"bash", std::string(TZ_SOURCE_DIR) + "/deploy/make-tsa-cert.sh", home_->File("pki")});
     ASSERT_EQ(pki.exit_code, 0) << pki.err;
     tsa_ = new NodeProcess({"--tsa-cert", Pki("tsa.pem"), "--tsa-key", Pki("tsa.key")});
   }
@@ -63,7 +63,9 @@ class EvidenceApi : public ::testing::Test {
   void SetUp() override { ASSERT_GT(tsa_->port, 0) << tsa_->init_output << tsa_->start_output; }
 
   static std::string Pki(const std::string& f) { return home_->File("pki") + "/" + f; }
-  static std::string Url(const NodeProcess& n) { return "http://127.0.0.1:" + std::to_string(n.port); }
+  static std::string Url(const NodeProcess& n) {
+    return "http://127.0.0.1:" + std::to_string(n.port);
+  }
   static std::string KeyFile(const NodeProcess& n, const TestKey& k, const std::string& name) {
     std::string path = home_->File(name + ".key");
     if (!std::filesystem::exists(path)) {
@@ -130,8 +132,9 @@ class EvidenceApi : public ::testing::Test {
     if (!std::filesystem::exists(dir + "/timestamps")) return 0;
     for (const auto& e : std::filesystem::directory_iterator(dir + "/timestamps")) {
       std::string size = e.path().stem().string();
-      RunResult r = tz::testing::Run({"openssl", "ts", "-verify", "-data", dir + "/checkpoints/" + size + ".note",
-                         "-in", e.path().string(), "-token_in", "-CAfile", Pki("ca.pem")});
+      RunResult r = tz::testing::Run({"openssl", "ts", "-verify", "-data",
+                                      dir + "/checkpoints/" + size + ".note", "-in",
+                                      e.path().string(), "-token_in", "-CAfile", Pki("ca.pem")});
       EXPECT_EQ(r.exit_code, 0) << size << ": " << r.out << r.err;
       EXPECT_NE(r.out.find("Verification: OK"), std::string::npos) << r.out;
       ok += r.exit_code == 0;
@@ -156,8 +159,7 @@ TEST_F(EvidenceApi, ApiExportVerifiesOfflineAndATamperedCopyDoesNot) {
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/x-tar");
   EXPECT_EQ(res->get_header_value("Content-Disposition"),
-            "attachment; filename=\"tiezheng-evidence-document-" + digest.substr(0, 16) +
-                ".tar\"");
+            "attachment; filename=\"tiezheng-evidence-document-" + digest.substr(0, 16) + ".tar\"");
   EXPECT_EQ(res->get_header_value("Content-Length"), std::to_string(res->body.size()));
   std::string pkg = home_->File("api.tar");
   WriteFile(pkg, res->body);
@@ -197,8 +199,8 @@ TEST_F(EvidenceApi, ApiExportVerifiesOfflineAndATamperedCopyDoesNot) {
   TimeStampRequestOptions ro;
   auto q = BuildTimeStampRequest(Sha256(std::string("other data")), ro);
   ASSERT_TRUE(q.ok());
-  auto answer = tsa_->Client().Post("/v1/tsa", std::string(AsString(*q)),
-                                    "application/timestamp-query");
+  auto answer =
+      tsa_->Client().Post("/v1/tsa", std::string(AsString(*q)), "application/timestamp-query");
   ASSERT_TRUE(answer && answer->status == 200);
   auto token = ParseTimeStampResponse(AsBytes(answer->body));
   ASSERT_TRUE(token.ok()) << token.status().ToString();
@@ -223,8 +225,7 @@ TEST_F(EvidenceApi, CliExportFromARunningNode) {
   std::string doc2 = Notarize(*tsa_, "builder-a", "pipes-6-601.txt", "管网图 6-601\n", "6-601");
   ASSERT_TRUE(WaitForToken(*tsa_));
   std::string pkg = home_->File("house.tar");
-  RunResult r =
-      Tz({"evidence", "export", "--node", Url(*tsa_), "--house", "6-601", "-o", pkg});
+  RunResult r = Tz({"evidence", "export", "--node", Url(*tsa_), "--house", "6-601", "-o", pkg});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_FALSE(std::filesystem::exists(pkg + ".part"));
   int code = -1;
@@ -236,8 +237,8 @@ TEST_F(EvidenceApi, CliExportFromARunningNode) {
 
   // --withhold: digests only.
   std::string held = home_->File("house-withheld.tar");
-  r = Tz({"evidence", "export", "--node", Url(*tsa_), "--house", "6-601", "--withhold", "-o",
-          held});
+  r = Tz(
+      {"evidence", "export", "--node", Url(*tsa_), "--house", "6-601", "--withhold", "-o", held});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   files = tz::testing::Run({"tar", "-tf", held});
   EXPECT_EQ(files.out.find("documents/"), std::string::npos) << files.out;
@@ -246,8 +247,8 @@ TEST_F(EvidenceApi, CliExportFromARunningNode) {
 
   // Unknown subject: the node's error, exit 3, no file left behind.
   std::string none = home_->File("none.tar");
-  r = Tz({"evidence", "export", "--node", Url(*tsa_), "--document", std::string(64, 'e'), "-o",
-          none});
+  r = Tz(
+      {"evidence", "export", "--node", Url(*tsa_), "--document", std::string(64, 'e'), "-o", none});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("evidence.subject_not_found"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(none));
@@ -319,7 +320,8 @@ TEST_F(EvidenceApi, TsaEndpointAnswersOpensslQueries) {
   std::string data = home_->File("tsa-data.txt");
   WriteFile(data, "stamp me\n");
   std::string query = home_->File("q.tsq"), reply = home_->File("r.tsr");
-  ASSERT_EQ(tz::testing::Run({"openssl", "ts", "-query", "-data", data, "-sha256", "-cert", "-out", query})
+  ASSERT_EQ(tz::testing::Run(
+                {"openssl", "ts", "-query", "-data", data, "-sha256", "-cert", "-out", query})
                 .exit_code,
             0);
   auto c = tsa_->Client();
@@ -328,8 +330,8 @@ TEST_F(EvidenceApi, TsaEndpointAnswersOpensslQueries) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/timestamp-reply");
   WriteFile(reply, r->body);
-  RunResult v = tz::testing::Run({"openssl", "ts", "-verify", "-queryfile", query, "-in", reply, "-CAfile",
-                     Pki("ca.pem")});
+  RunResult v = tz::testing::Run(
+      {"openssl", "ts", "-verify", "-queryfile", query, "-in", reply, "-CAfile", Pki("ca.pem")});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 
   // Garbage gets an RFC 3161 rejection, not a token.
@@ -378,8 +380,8 @@ TEST_F(EvidenceApi, SecondNodeFetchesItsTokensFromTheFirstByUrl) {
   RunResult e = Tz({"evidence", "export", "--node", Url(b), "--document", digest, "-o", pkg});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   int code = -1;
-  Json v = VerifyJson(pkg, {"--tsa-ca", Pki("ca.pem"), "--trust", SaveConsortium(b, "cb.json")},
-                      &code);
+  Json v =
+      VerifyJson(pkg, {"--tsa-ca", Pki("ca.pem"), "--trust", SaveConsortium(b, "cb.json")}, &code);
   EXPECT_EQ(code, 0) << v.Pretty();
   EXPECT_GE(OpensslVerifyTokens(pkg, home_->File("b-unpacked")), 1);
   // a's consortium is not b's.
@@ -425,8 +427,8 @@ TEST_F(EvidenceApi, ExternalTsaDownDoesNotBlockCommitsAndIsRetried) {
     EXPECT_EQ(req.get_header_value("Content-Type"), "application/timestamp-query");
     std::string q = home_->File("srv.tsq"), out = home_->File("srv.tsr");
     WriteFile(q, req.body);
-    RunResult r = tz::testing::Run({"openssl", "ts", "-reply", "-config", Pki("tsa.cnf"), "-queryfile", q,
-                       "-out", out});
+    RunResult r = tz::testing::Run(
+        {"openssl", "ts", "-reply", "-config", Pki("tsa.cnf"), "-queryfile", q, "-out", out});
     if (r.exit_code != 0) {
       res.status = 500;
       return;

@@ -172,8 +172,7 @@ TEST_F(HouseholdFilesTest, UnauthorizedReadsNeverSeePlaintext) {
 TEST(HouseholdFilesNoKek, NodeWithoutKekCannotDecrypt) {
   NodeProcess n;
   ASSERT_GT(n.port, 0) << n.init_output << n.start_output;
-  std::string target =
-      "/v1/households/" + ToHex(Sha256("h")) + "/files/" + ToHex(Sha256("d"));
+  std::string target = "/v1/households/" + ToHex(Sha256("h")) + "/files/" + ToHex(Sha256("d"));
   auto c = n.Client();
   auto r = c.Get(target, Read(n.auditor, target, "audit"));
   ASSERT_TRUE(r);

@@ -202,8 +202,9 @@ TEST_F(NodeBadInputTest, SlowClientsAreCutOffOthersServed) {
 // A signed PUT /v1/blobs head for `data` (Content-Length framing).
 std::string BlobPutHead(const TestKey& k, const std::string& data) {
   std::string target = "/v1/blobs/" + ToHex(Sha256(data));
-  std::string head = "PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                     std::to_string(data.size()) + "\r\n";
+  std::string head = "PUT " + target +
+                     " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(data.size()) +
+                     "\r\n";
   for (const auto& [name, value] : NodeProcess::Signed(k, "PUT", target, data)) {
     head += name + ": " + value + "\r\n";
   }

@@ -52,9 +52,9 @@ TEST(PublicRateLimitTest, OpenApiDocumentsTheLimits) {
   const Json* paths = doc->find("paths");
   const Json* pub = paths->find("/v1/documents/{sha256}")->find("get");
   EXPECT_EQ(pub->find("x-rate-limit")->as_string(), "per-address");
-  EXPECT_NE(pub->find("responses")->find("429")->find("description")->as_string().find(
-                "--public-rate"),
-            std::string::npos);
+  EXPECT_NE(
+      pub->find("responses")->find("429")->find("description")->as_string().find("--public-rate"),
+      std::string::npos);
   const Json* sig = paths->find("/v1/households/{sha256}")->find("get");
   EXPECT_EQ(sig->find("x-rate-limit")->as_string(), "per-key");
   ASSERT_NE(sig->find("responses")->find("429"), nullptr);

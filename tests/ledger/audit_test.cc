@@ -1,5 +1,5 @@
 // tiezheng audit: replay from genesis, and every kind of tampering it must pinpoint.
-#include "ledger/ledger.h"
+#include "ledger/audit.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,9 +12,9 @@
 #include <random>
 #include <thread>
 
-#include "ledger/audit.h"
-#include "log/merkle.h"
+#include "ledger/ledger.h"
 #include "ledger_test_util.h"
+#include "log/merkle.h"
 
 namespace tz::ledger {
 namespace {
@@ -255,4 +255,3 @@ TEST_F(AuditTest, MissingAndExtraIndexKeys) {
 
 }  // namespace
 }  // namespace tz::ledger
-

@@ -1,6 +1,6 @@
-// The rules every entry shares (envelope, keys, replay, time) and governance (ledger/src/entries.cc, entry_governance.cc).
-// Every validation rule has a test that breaks it; a rejected entry changes
-// no state.
+// The rules every entry shares (envelope, keys, replay, time) and governance
+// (ledger/src/entries.cc, entry_governance.cc). Every validation rule has a test that breaks it; a
+// rejected entry changes no state.
 #include <gtest/gtest.h>
 
 #include "handover/entries_test_util.h"
@@ -85,8 +85,8 @@ TEST_F(EntriesTest, RegisterKeyAndMember) {
       "gov.key_exists");
   // Add a second member: now 2 members, threshold 2, so proposals need a vote.
   auto m2 = testing::MakeClient("caizheng");
-  auto node2 =
-      log::NoteSigner::Create("caizheng-node", GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key);
+  auto node2 = log::NoteSigner::Create("caizheng-node",
+                                       GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key);
   ExpectOk(c.member.Sign(Obj({{"type", Json("gov.propose")},
                               {"v", Json(1)},
                               {"action", Obj({{"kind", Json("member.add")},
@@ -126,12 +126,13 @@ TEST_F(EntriesTest, RegisterKeyAndMember) {
   auto late = testing::MakeClient("late");
   auto later = testing::MakeClient("later");
   for (int64_t bad : {0, 91}) {
-    ExpectRejected(c.member.Sign(Obj({{"type", Json("gov.propose")},
-                                      {"v", Json(1)},
-                                      {"ttl_days", Json(bad)},
-                                      {"action", Obj({{"kind", Json("key.revoke")},
-                                                      {"key_id", Json(ToHex(other.id))}})}})),
-                   "gov.bad_ttl");
+    ExpectRejected(
+        c.member.Sign(Obj(
+            {{"type", Json("gov.propose")},
+             {"v", Json(1)},
+             {"ttl_days", Json(bad)},
+             {"action", Obj({{"kind", Json("key.revoke")}, {"key_id", Json(ToHex(other.id))}})}})),
+        "gov.bad_ttl");
   }
   auto register_key = [&](const testing::Client& k) {
     SignedEntry p = c.member.Sign(Obj({{"type", Json("gov.propose")},

@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "ledger/audit.h"
-#include "log/merkle.h"
 #include "ledger_test_util.h"
+#include "log/merkle.h"
 
 namespace tz::ledger {
 namespace {
@@ -66,7 +66,7 @@ TEST(Ledger, BlocksChainAndProofsVerify) {
     prev = hdr->Hash();
     EXPECT_EQ(*c.ledger->RootAt(hdr->log_size), hdr->log_root);
     auto cp = log::VerifyCertifiedCheckpoint(*c.ledger->GetCheckpoint(i), c.ledger->NodeKeys(), 1,
-                                        testing::kOrigin);
+                                             testing::kOrigin);
     ASSERT_TRUE(cp.ok()) << cp.status().ToString();
     EXPECT_EQ(cp->checkpoint.size, hdr->log_size);
     EXPECT_EQ(cp->checkpoint.block->block_hash, hdr->Hash());
@@ -110,7 +110,7 @@ TEST(Ledger, TwoReplicasReachIdenticalBytes) {
   Consortium c;
   Fill(c, 5, 9);
   auto replica = Ledger::NewReplica(NewMemKvStore(), testing::kChain, testing::kOrigin,
-                                      testing::DomainOptions());
+                                    testing::DomainOptions());
   for (uint64_t h = 0; h <= c.ledger->head().height; ++h) {
     Block b{*c.ledger->GetBlockHeader(h), {}};
     uint64_t begin = h == 0 ? 0 : c.ledger->GetBlockHeader(h - 1)->log_size;
@@ -169,7 +169,8 @@ TEST(Ledger, LevelDbReopenVerifiesHeadAndRebuildsIndices) {
     del.Delete("m/indices");
     ASSERT_TRUE((*l)->mutable_store()->Write(del, true).ok());
     EXPECT_EQ((*l)->Lookup("type", "doc.notarize", 100)->size(), 0u);
-    EXPECT_EQ(Audit((*l)->store(), testing::DomainAudit()).failure->status.reason(), "audit.index_mismatch");
+    EXPECT_EQ(Audit((*l)->store(), testing::DomainAudit()).failure->status.reason(),
+              "audit.index_mismatch");
   }
   {
     auto l = Ledger::Open(OpenLevelDbStore(dir, false).value(), testing::DomainOptions());
@@ -185,11 +186,11 @@ TEST(Ledger, LevelDbReopenVerifiesHeadAndRebuildsIndices) {
     KvBatch b;
     b.Put("b/" + EncodeU64(before.height), "{}");
     ASSERT_TRUE(store->Write(b, true).ok());
-    EXPECT_EQ(Ledger::Open(std::move(store), testing::DomainOptions()).status().reason(), "ledger.head_corrupt");
+    EXPECT_EQ(Ledger::Open(std::move(store), testing::DomainOptions()).status().reason(),
+              "ledger.head_corrupt");
   }
   std::filesystem::remove_all(dir);
 }
 
 }  // namespace
 }  // namespace tz::ledger
-

@@ -80,7 +80,8 @@ class Consortium {
  public:
   explicit Consortium(std::unique_ptr<KvStore> store = NewMemKvStore(), bool sync = false)
       : member(MakeClient("zhujian")),
-        node(log::NoteSigner::Create(kOrigin, GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
+        node(log::NoteSigner::Create(kOrigin,
+                                     GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
                  .value()) {
     const char* roles[][2] = {{"builder", "construction_unit"},
                               {"receiver", "receiving_unit"},

@@ -20,13 +20,14 @@ using ledger::testing::kT0;
 
 // A replica of c's ledger up to its head.
 std::unique_ptr<ledger::Ledger> Replicate(Consortium& c) {
-  auto replica = ledger::Ledger::NewReplica(ledger::NewMemKvStore(), ledger::testing::kChain,
-                                            ledger::testing::kOrigin,
-                                            ledger::testing::DomainOptions());
+  auto replica =
+      ledger::Ledger::NewReplica(ledger::NewMemKvStore(), ledger::testing::kChain,
+                                 ledger::testing::kOrigin, ledger::testing::DomainOptions());
   for (uint64_t h = 0; h <= c.ledger->head().height; ++h) {
     ledger::Block b{*c.ledger->GetBlockHeader(h), {}};
     uint64_t begin = h == 0 ? 0 : c.ledger->GetBlockHeader(h - 1)->log_size;
-    for (uint64_t i = begin; i < b.header.log_size; ++i) b.entries.push_back(*c.ledger->GetEntry(i));
+    for (uint64_t i = begin; i < b.header.log_size; ++i)
+      b.entries.push_back(*c.ledger->GetEntry(i));
     EXPECT_TRUE(replica->ApplyBlock(b, c.node).ok());
   }
   return replica;

@@ -12,8 +12,8 @@
 #include <set>
 
 #include "ledger/audit.h"
-#include "node/sequencer.h"
 #include "ledger/ledger_test_util.h"
+#include "node/sequencer.h"
 
 namespace tz::ledger {
 namespace {

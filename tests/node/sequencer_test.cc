@@ -1,5 +1,5 @@
 // The single-node sequencer: group commit, concurrency, refusals.
-#include "ledger/ledger.h"
+#include "node/sequencer.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "ledger/audit.h"
-#include "log/merkle.h"
-#include "node/sequencer.h"
+#include "ledger/ledger.h"
 #include "ledger/ledger_test_util.h"
+#include "log/merkle.h"
 
 namespace tz::ledger {
 namespace {
@@ -49,8 +49,8 @@ TEST(Sequencer, ConcurrentSubmittersAllDurable) {
   {
     SequencerOptions so;
     so.max_block_entries = 16;
-    Sequencer seq(c.ledger.get(), log::NoteSigner::Parse(c.node.ToSecretString()).value(), "zhujian",
-                  so);
+    Sequencer seq(c.ledger.get(), log::NoteSigner::Parse(c.node.ToSecretString()).value(),
+                  "zhujian", so);
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&, t] {
@@ -114,8 +114,8 @@ TEST(Sequencer, AsyncBatchGroupCommitAndRefusals) {
   // queue; the next submission is refused at once. Everything accepted is
   // committed once the callback returns.
   so.max_queue = 1;
-  Sequencer small(c.ledger.get(), log::NoteSigner::Parse(c.node.ToSecretString()).value(), "zhujian",
-                  so);
+  Sequencer small(c.ledger.get(), log::NoteSigner::Parse(c.node.ToSecretString()).value(),
+                  "zhujian", so);
   std::mutex gate;
   gate.lock();
   std::atomic<int> done{0};
@@ -129,17 +129,16 @@ TEST(Sequencer, AsyncBatchGroupCommitAndRefusals) {
   std::string busy;
   for (int i = 0; i < 4 && busy.empty(); ++i) {
     bool refused_now = false;
-    small.Submit(b.Sign(c.Notarize("q" + std::to_string(i + 2))).bytes,
-                 [&](Result<Receipt> r) {
-                   if (r.ok()) {
-                     ++done;
-                   } else if (r.status().reason() == "sequencer.busy") {
-                     busy = r.status().reason();
-                     refused_now = true;
-                   } else {
-                     ADD_FAILURE() << r.status().ToString();
-                   }
-                 });
+    small.Submit(b.Sign(c.Notarize("q" + std::to_string(i + 2))).bytes, [&](Result<Receipt> r) {
+      if (r.ok()) {
+        ++done;
+      } else if (r.status().reason() == "sequencer.busy") {
+        busy = r.status().reason();
+        refused_now = true;
+      } else {
+        ADD_FAILURE() << r.status().ToString();
+      }
+    });
     if (!refused_now) ++accepted;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the prepare thread move
   }
@@ -180,4 +179,3 @@ TEST(Sequencer, SparseSubmissionsAreNotStranded) {
 
 }  // namespace
 }  // namespace tz::ledger
-

@@ -1,12 +1,13 @@
 // Trusted time in the node: the token store, the background stamper with a
 // local TSA and with an external one (retry, back-off, refused replies), and
 // exports that carry the stored tokens, accepted by `openssl ts -verify`.
+#include "node/timestamps.h"
+
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "node/evidence_test_util.h"
-#include "node/timestamps.h"
 
 namespace tz::node::testing {
 namespace {
@@ -24,9 +25,7 @@ class TimestampsTest : public TsaPkiFixture {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? std::move(*s) : nullptr;
   }
-  std::string HeadNote() {
-    return c_.ledger->GetCheckpoint(c_.ledger->head().height).value();
-  }
+  std::string HeadNote() { return c_.ledger->GetCheckpoint(c_.ledger->head().height).value(); }
   // Waits until the stamper has stamped the head (or 20 s pass).
   static bool WaitStamped(const CheckpointStamper& s, uint64_t size) {
     auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -36,7 +35,6 @@ class TimestampsTest : public TsaPkiFixture {
     }
     return false;
   }
-
 };
 
 TEST_F(TimestampsTest, StoreKeepsTokensPerSourceAndMatchesThemToTheNote) {
@@ -181,9 +179,8 @@ TEST_F(TimestampsTest, ExternalRepliesAreCheckedBeforeTheyAreKept) {
       answer_with([&](const std::string& q) { return other.CreateResponse(AsBytes(q)); });
   EXPECT_EQ(untrusted.status().reason(), "tsa.untrusted");
   // A rejection (here: our request with the body mangled).
-  auto rejected = answer_with([&](const std::string& q) {
-    return tsa.CreateResponse(AsBytes(q.substr(0, q.size() - 1)));
-  });
+  auto rejected = answer_with(
+      [&](const std::string& q) { return tsa.CreateResponse(AsBytes(q.substr(0, q.size() - 1))); });
   EXPECT_EQ(rejected.status().reason(), "tsa.rejected");
   // Not RFC 3161 at all.
   auto junk = answer_with([&](const std::string&) -> Result<Bytes> { return Bytes{'<', 'h'}; });
@@ -219,8 +216,8 @@ TEST_F(TimestampsTest, ExportCarriesStoredTokensThatOpensslAccepts) {
   for (uint64_t h = 0; h <= c_.ledger->head().height; ++h) {
     std::string note = c_.ledger->GetCheckpoint(h).value();
     auto cp = log::Checkpoint::Parse(log::ParseNote(note).value().text).value();
-    ASSERT_TRUE(store->Put(kTsaSourceLocal, cp.size, tsa.Stamp(Sha256(note)).value().token_der)
-                    .ok());
+    ASSERT_TRUE(
+        store->Put(kTsaSourceLocal, cp.size, tsa.Stamp(Sha256(note)).value().token_der).ok());
   }
   // An older block's document: two checkpoints in the package.
   EvidenceExportOptions o = OptionsFor("document", HexDigestOf(docs_[0]));
@@ -237,7 +234,9 @@ TEST_F(TimestampsTest, ExportCarriesStoredTokensThatOpensslAccepts) {
   ev::VerifyReport r = ev::VerifyPackageFiles(*files, vo);
   EXPECT_TRUE(r.verified) << r.reason;
   size_t passed = 0;
-  for (const auto& c : r.checks) passed += c.check == evidence::CheckKind::kTimestamp && c.status == evidence::CheckStatus::kPassed;
+  for (const auto& c : r.checks)
+    passed +=
+        c.check == evidence::CheckKind::kTimestamp && c.status == evidence::CheckStatus::kPassed;
   EXPECT_EQ(passed, 2u);
 
   // openssl ts -verify, file by file, on the unpacked package.

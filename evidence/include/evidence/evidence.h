@@ -36,8 +36,8 @@
 #include "crypto/json.h"
 #include "crypto/status.h"
 #include "evidence/tar.h"
-#include "log/note.h"
 #include "ledger/types.h"
+#include "log/note.h"
 
 namespace tz::evidence {
 
@@ -121,20 +121,20 @@ std::string_view Name(CheckStatus s);
 
 // What a check establishes (docs/evidence.md "Checks").
 enum class CheckKind {
-  kPackageFormat,  // "format": the package is a readable tar
-  kManifest,  // "manifest"
-  kCompleteness,  // "completeness"
-  kEntryFormat,  // "entry_format"
-  kEntrySignature,  // "entry_signature"
-  kEntryKey,  // "entry_key"
-  kKeyset,  // "keyset"
-  kCheckpointQuorum,  // "checkpoint_quorum"
-  kInclusion,  // "inclusion"
-  kConsistency,  // "consistency"
+  kPackageFormat,      // "format": the package is a readable tar
+  kManifest,           // "manifest"
+  kCompleteness,       // "completeness"
+  kEntryFormat,        // "entry_format"
+  kEntrySignature,     // "entry_signature"
+  kEntryKey,           // "entry_key"
+  kKeyset,             // "keyset"
+  kCheckpointQuorum,   // "checkpoint_quorum"
+  kInclusion,          // "inclusion"
+  kConsistency,        // "consistency"
   kDocumentNotarized,  // "document_notarized"
-  kDocumentDigest,  // "document_digest"
-  kTimestamp,  // "timestamp"
-  kTrust,  // "trust"
+  kDocumentDigest,     // "document_digest"
+  kTimestamp,          // "timestamp"
+  kTrust,              // "trust"
 };
 // The check's name as written in reports, e.g. "document_digest".
 std::string_view Name(CheckKind k);

@@ -22,9 +22,9 @@
 #include "crypto/hash.h"
 #include "crypto/json.h"
 #include "crypto/status.h"
+#include "handover/records.h"
 #include "ledger/entries.h"
 #include "ledger/state.h"
-#include "handover/records.h"
 
 namespace tz::handover {
 

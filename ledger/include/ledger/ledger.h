@@ -31,13 +31,13 @@
 #include "crypto/hash.h"
 #include "crypto/status.h"
 #include "ledger/block.h"
-#include "log/checkpoint.h"
 #include "ledger/entries.h"
 #include "ledger/envelope.h"
 #include "ledger/kv.h"
+#include "ledger/state.h"
+#include "log/checkpoint.h"
 #include "log/merkle_compact.h"
 #include "log/note.h"
-#include "ledger/state.h"
 
 namespace tz::ledger {
 
@@ -98,8 +98,8 @@ struct PreparedEntries {
 //           uses it unless asked to be strict.
 // SM2 signatures are always checked one by one.
 enum class SignatureCheck { kEach, kBatch };
-PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys,
-                               int threads, SignatureCheck check = SignatureCheck::kEach);
+PreparedEntries PrepareEntries(std::span<const std::string> entries, const State& keys, int threads,
+                               SignatureCheck check = SignatureCheck::kEach);
 
 // The block being built. Move-only; created by Ledger::NewBlock.
 class BlockBuilder {
@@ -179,8 +179,7 @@ class Ledger {
   std::vector<Result<Receipt>> AddAll(BlockBuilder* builder,
                                       std::span<const std::string> entries) const;
   // Adds entries prepared by PrepareEntries, in order; one result per entry.
-  std::vector<Result<Receipt>> AddPrepared(BlockBuilder* builder,
-                                           PreparedEntries&& prepared) const;
+  std::vector<Result<Receipt>> AddPrepared(BlockBuilder* builder, PreparedEntries&& prepared) const;
   // Writes the block with one synced batch and a checkpoint signed by
   // `signer`. Requires builder from NewBlock on this ledger at the current
   // head ("ledger.stale_block" otherwise). An empty block is allowed.
@@ -250,7 +249,8 @@ class Ledger {
   friend class BlockBuilder;
   Ledger(std::unique_ptr<KvStore> store, LedgerOptions options)
       : store_(std::move(store)), options_(options) {}
-  Result<BlockHeader> CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer, std::string note);
+  Result<BlockHeader> CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer,
+                                     std::string note);
   Status LoadHead();
   Status VerifyHead();
   Status CheckIndices();

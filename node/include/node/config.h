@@ -28,7 +28,6 @@ namespace tz::node {
 // entry types (handover::EntryTypes()) on top of the ledger's own.
 ledger::LedgerOptions NodeLedgerOptions();
 
-
 struct NodeConfig {
   std::string name = "node1";  // member name, checkpoint key name
   std::string chain = "tiezheng-local";

@@ -45,8 +45,9 @@ struct EvidenceExportOptions {
 // null: documents are then withheld as "not_available". Reasons:
 // "evidence.bad_subject" (kInvalidArgument), "evidence.subject_not_found"
 // (kNotFound), ledger and blob store reasons, "tsa.*".
-Result<std::vector<evidence::TarFile>> BuildEvidencePackage(
-    const ledger::Ledger& ledger, archive::BlobStore* blobs, const EvidenceExportOptions& options);
+Result<std::vector<evidence::TarFile>> BuildEvidencePackage(const ledger::Ledger& ledger,
+                                                            archive::BlobStore* blobs,
+                                                            const EvidenceExportOptions& options);
 
 // A package ready to be streamed: the small files (manifest, entries,
 // proofs, checkpoints, consistency proofs, time-stamps, report) in memory,
@@ -55,9 +56,9 @@ Result<std::vector<evidence::TarFile>> BuildEvidencePackage(
 struct EvidencePlan {
   struct File {
     std::string name;
-    std::string data;                // in memory, or
-    std::optional<Digest> blob;      // streamed from the blob store
-    uint64_t size = 0;               // bytes of data or of the blob
+    std::string data;            // in memory, or
+    std::optional<Digest> blob;  // streamed from the blob store
+    uint64_t size = 0;           // bytes of data or of the blob
   };
   std::vector<File> files;  // in tar order; report.html last
   int64_t mtime_seconds = 0;

@@ -20,8 +20,8 @@
 #include "crypto/status.h"
 #include "ledger/ledger.h"
 #include "log/note.h"
-#include "node/sequencer.h"
 #include "node/config.h"
+#include "node/sequencer.h"
 #include "node/timestamps.h"
 
 namespace tz::node {

@@ -53,7 +53,8 @@ class Sequencer {
 
   // ledger must outlive the Sequencer; nothing else may write to it
   // meanwhile. `proposer` is the member name put in block headers.
-  Sequencer(ledger::Ledger* ledger, log::NoteSigner signer, std::string proposer, SequencerOptions options = {});
+  Sequencer(ledger::Ledger* ledger, log::NoteSigner signer, std::string proposer,
+            SequencerOptions options = {});
   // Stop().
   ~Sequencer();
   Sequencer(const Sequencer&) = delete;

@@ -65,8 +65,8 @@ class TimestampStore {
 // Transport for an external TSA (RFC 3161 §3.4, HTTP): POST `body` as
 // application/timestamp-query to `url`, return the body of a 200 answer.
 // The api module provides one (api/tsa_client.h); node/ does no network I/O.
-using TsaPost = std::function<Result<std::string>(
-    const std::string& url, const std::string& body, std::chrono::milliseconds timeout)>;
+using TsaPost = std::function<Result<std::string>(const std::string& url, const std::string& body,
+                                                  std::chrono::milliseconds timeout)>;
 
 struct StamperOptions {
   // Exactly one of `local` and (`url`, `ca_pem`, `post`) is used.
@@ -82,10 +82,10 @@ struct StamperOptions {
 };
 
 struct StamperStats {
-  uint64_t stamped = 0;          // tokens stored
-  uint64_t failures = 0;         // failed attempts (rejections, bad replies, network)
-  uint64_t newest_stamped = 0;   // log size of the newest stamped checkpoint
-  std::string last_error;        // Status::ToString of the last failure ("" after a success)
+  uint64_t stamped = 0;         // tokens stored
+  uint64_t failures = 0;        // failed attempts (rejections, bad replies, network)
+  uint64_t newest_stamped = 0;  // log size of the newest stamped checkpoint
+  std::string last_error;       // Status::ToString of the last failure ("" after a success)
 };
 
 class CheckpointStamper {
