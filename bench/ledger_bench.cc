@@ -177,8 +177,9 @@ int Main(int argc, char** argv) {
 
   // Genesis: one member, kKeys construction-unit client keys.
   KeyPair member = GenerateKeyPair(SignatureAlgorithm::kEd25519);
-  NoteSigner node =
-      NoteSigner::Create(kOrigin, GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key).value();
+  log::NoteSigner node =
+      log::NoteSigner::Create(kOrigin, GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
+          .value();
   std::vector<Signer> signers(kKeys);
   Json keys = Json::MakeArray();
   for (auto& s : signers) {
@@ -257,11 +258,11 @@ int Main(int argc, char** argv) {
       // The node's path: the group-commit Sequencer, which checks the next
       // block's signatures while this one is applied and fsynced. Every
       // entry is acknowledged (durable) before the clock stops.
-      SequencerOptions so;
+      node::SequencerOptions so;
       so.max_block_entries = block;
       so.max_queue = n + 1;
       so.clock = [now] { return now; };
-      Sequencer seq(&l, NoteSigner::Parse(node.ToSecretString()).value(), "zhujian", so);
+      node::Sequencer seq(&l, log::NoteSigner::Parse(node.ToSecretString()).value(), "zhujian", so);
       std::mutex mu;
       std::condition_variable cv;
       size_t left = n;
@@ -286,7 +287,7 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "\n");
   double append_rate = total / append_s;
   std::printf("append (parse + verify + validate + commit, %s, %s): %.0f entries/s\n",
-              direct ? "Ledger API block by block" : "Sequencer",
+              direct ? "Ledger API block by block" : "node::Sequencer",
               sync ? "fsync per block" : "no fsync", append_rate);
 
   // Proof latency from LevelDB at this size.
