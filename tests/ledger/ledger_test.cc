@@ -20,26 +20,9 @@ namespace tz::ledger {
 namespace {
 
 using testing::Consortium;
+using testing::Fill;
 using testing::kT0;
-
-std::string TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("tz_ledger_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
-
-// Appends `blocks` blocks of `per_block` notarizations by the builder.
-void Fill(Consortium& c, int blocks, int per_block, int64_t t = kT0) {
-  static int counter = 0;
-  for (int b = 0; b < blocks; ++b) {
-    std::vector<SignedEntry> es;
-    for (int i = 0; i < per_block; ++i) {
-      es.push_back(c.c("builder").Sign(c.Notarize("doc-" + std::to_string(counter++))));
-    }
-    for (const auto& r : c.Append(es, t + b)) ASSERT_TRUE(r.ok()) << r.status().ToString();
-  }
-}
+using testing::TempDir;
 
 std::string Dump(const KvStore& s, std::string_view prefix) {
   std::string out;

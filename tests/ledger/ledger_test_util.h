@@ -3,7 +3,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -152,5 +154,25 @@ class Consortium {
   SignedEntry genesis_entry;
   std::unique_ptr<Ledger> ledger;
 };
+
+// A fresh directory under the system temp dir, unique to this process.
+inline std::string TempDir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tz_ledger_" + name + "_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+// Appends `blocks` blocks of `per_block` notarizations by the builder.
+inline void Fill(Consortium& c, int blocks, int per_block, int64_t t = kT0) {
+  static int counter = 0;
+  for (int b = 0; b < blocks; ++b) {
+    std::vector<SignedEntry> es;
+    for (int i = 0; i < per_block; ++i) {
+      es.push_back(c.c("builder").Sign(c.Notarize("doc-" + std::to_string(counter++))));
+    }
+    for (const auto& r : c.Append(es, t + b)) ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+}
 
 }  // namespace tz::ledger::testing

@@ -25,14 +25,9 @@ using node::SequencerOptions;
 using node::SequencerStats;
 
 using testing::Consortium;
+using testing::Fill;
 using testing::kT0;
-
-std::string TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("tz_ledger_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
+using testing::TempDir;
 
 TEST(Sequencer, ConcurrentSubmittersAllDurable) {
   std::string dir = TempDir("seq");
