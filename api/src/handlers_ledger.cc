@@ -1,6 +1,7 @@
 // Entries, proofs, checkpoints, blocks, keys and members.
 #include "crypto/encoding.h"
 #include "handlers.h"
+#include "ledger/governance.h"
 
 namespace tz::api {
 namespace {
@@ -231,9 +232,10 @@ Result<Json> Members(Ctx* ctx, const Request&) {
   TZ_ASSIGN_OR_RETURN(std::vector<std::string> names, st.Members());
   Json members = Json::MakeArray();
   for (const std::string& name : names) {
-    TZ_ASSIGN_OR_RETURN(std::optional<Json> info, st.GetJson(ledger::StateKeyForMember(name)));
-    Json m = info ? *info : Json::MakeObject();
-    if (!m.find("name")) m.set("name", Json(name));
+    TZ_ASSIGN_OR_RETURN(std::optional<ledger::MemberRecord> info,
+                        ledger::GetMemberRecord(st, name));
+    Json m = info ? info->ToJson() : Json::MakeObject();
+    m.set("name", Json(name));
     members.push_back(std::move(m));
   }
   Json nodes = Json::MakeArray();

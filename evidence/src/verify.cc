@@ -13,6 +13,7 @@
 #include "evidence/evidence.h"
 #include "handover/entry_types.h"
 #include "ledger/envelope.h"
+#include "ledger/governance.h"
 #include "ledger/state.h"
 #include "log/checkpoint.h"
 #include "log/merkle.h"
@@ -136,10 +137,9 @@ Result<std::vector<log::NoteVerifier>> NodeKeysOf(const State& state) {
   TZ_ASSIGN_OR_RETURN(std::vector<std::string> members, state.Members());
   std::vector<log::NoteVerifier> keys;
   for (const auto& name : members) {
-    TZ_ASSIGN_OR_RETURN(std::optional<Json> info, state.GetJson(StateKeyForMember(name)));
+    TZ_ASSIGN_OR_RETURN(std::optional<MemberRecord> info, GetMemberRecord(state, name));
     if (!info) return Status::Corruption("evidence.keyset", "member " + name + " has no record");
-    TZ_ASSIGN_OR_RETURN(std::string vkey, GetString(*info, "node"));
-    TZ_ASSIGN_OR_RETURN(log::NoteVerifier v, log::NoteVerifier::Parse(vkey));
+    TZ_ASSIGN_OR_RETURN(log::NoteVerifier v, log::NoteVerifier::Parse(info->node_vkey));
     keys.push_back(std::move(v));
   }
   return keys;

@@ -58,7 +58,7 @@ Result<KeyRecord> ValidateGenesis(const SignedEntry& e, const State& state, uint
                   "a genesis entry may only be the first entry of block 0");
   }
   TZ_ASSIGN_OR_RETURN(*body, kGenesisType.parse(e.entry));
-  TZ_ASSIGN_OR_RETURN(KeyRecord first, GenesisFirstMemberKey(e.entry));
+  KeyRecord first = GenesisFirstMemberKey(*body);
   if (KeyIdOf(first.public_key) != e.key) {
     return Status(Code::kPermissionDenied, "genesis.wrong_signer",
                   "the genesis must be signed by the first member's key");

@@ -5,6 +5,7 @@
 
 #include "crypto/ed25519_batch.h"
 #include "layout.h"
+#include "ledger/governance.h"
 #include "parallel.h"
 
 namespace tz::ledger {
@@ -81,14 +82,10 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateGenesis(std::unique_ptr<KvStore> s
                   "the first entry of a ledger must be its genesis");
   }
   l->chain_ = genesis.chain;
-  const Json* origin = genesis.entry.find("origin");
-  l->origin_ = origin != nullptr && origin->is_string() ? origin->as_string() : "";
-  const Json* members = genesis.entry.find("members");
-  std::string proposer;
-  if (members != nullptr && members->is_array() && members->size() > 0) {
-    proposer = GetOptionalString(members->as_array()[0], "name").value_or("");
-  }
-  BlockBuilder b = l->NewBlock(time, proposer);
+  // A genesis that does not parse is refused by Add, with its reason.
+  Result<Genesis> parsed = Genesis::Parse(genesis.entry);
+  l->origin_ = parsed.ok() ? parsed->origin : "";
+  BlockBuilder b = l->NewBlock(time, parsed.ok() ? parsed->members.front().name : "");
   TZ_RETURN_IF_ERROR(b.Add(genesis).status());
   TZ_RETURN_IF_ERROR(l->Commit(std::move(b), signer).status());
   return l;
@@ -178,11 +175,9 @@ void Ledger::RefreshNodeKeys() {
   auto members = st.Members();
   if (members.ok()) {
     for (const std::string& name : *members) {
-      auto info = st.GetJson(StateKeyForMember(name));
+      auto info = GetMemberRecord(st, name);
       if (!info.ok() || !*info) continue;
-      auto node = GetString(**info, "node");
-      if (!node.ok()) continue;
-      auto v = log::NoteVerifier::Parse(*node);
+      auto v = log::NoteVerifier::Parse((*info)->node_vkey);
       if (v.ok()) keys.push_back(*v);
     }
   }

@@ -1,6 +1,7 @@
 // Ledger reads: entries, blocks, checkpoints, proofs from stored nodes, and
 // the derived indices (lookup, rebuild).
 #include "layout.h"
+#include "ledger/governance.h"
 #include "ledger/ledger.h"
 #include "log/merkle_proof.h"
 
@@ -159,8 +160,8 @@ Status Ledger::RebuildIndices() {
       }
       std::string party;
       if (e.type == "genesis") {
-        const Json& first = e.entry.find("members")->as_array()[0];
-        party = GetOptionalString(first, "name").value_or("");
+        Result<Genesis> genesis = Genesis::Parse(e.entry);
+        if (genesis.ok()) party = genesis->members.front().name;  // its signer
       } else {
         TZ_ASSIGN_OR_RETURN(std::optional<KeyRecord> key, state.GetKey(e.key));
         if (key) party = key->party;

@@ -120,5 +120,6 @@ std::string StateKeyForKey(const KeyId& id) { return "s/k/" + ToHex(id); }
 std::string StateKeyForSeq(const KeyId& id) { return "s/q/" + ToHex(id); }
 std::string StateKeyForProposal(const EntryId& id) { return "s/p/" + ToHex(id); }
 std::string StateKeyForMember(std::string_view name) { return "s/m/" + std::string(name); }
+std::string StateKeyForChain() { return "s/chain"; }
 
 }  // namespace tz::ledger

@@ -9,8 +9,9 @@
 // the index terms the entry contributes. The body is parsed once, by
 // ValidateEntry; validate, apply and index_terms receive the parsed form.
 //
-// The ledger itself defines only the types that run the consortium
-// (docs/ledger.md has the field tables):
+// The ledger itself defines only the types that run the consortium (their
+// typed bodies are in ledger/governance.h; docs/ledger.md has the field
+// tables):
 //
 //   genesis v1            the first entry: chain id, suite, members, keys
 //   gov.propose v1        a governance proposal (member.add, member.remove,
@@ -76,7 +77,8 @@ struct EntryType {
 
 // Builds an EntryType from functions over a typed body T: Parse checks the
 // schema and builds a T; Validate, Apply and Terms receive that T. The
-// casts between T and the registry's untyped ParsedBody live here only.
+// casts between T and the registry's untyped ParsedBody live here (and, for
+// the genesis' signer check in ValidateEntry, beside the genesis type).
 template <typename T, Result<T> (*Parse)(const Json&),
           Status (*Validate)(const EntryContext&, const T&, const State&),
           void (*Apply)(const EntryContext&, const T&, State*),

@@ -90,5 +90,6 @@ std::string StateKeyForKey(const KeyId& id);
 std::string StateKeyForSeq(const KeyId& id);
 std::string StateKeyForProposal(const EntryId& id);
 std::string StateKeyForMember(std::string_view name);
+std::string StateKeyForChain();  // "s/chain"
 
 }  // namespace tz::ledger
