@@ -143,7 +143,8 @@ int Export(const Args& args) {
 
 void PrintHuman(const ev::VerifyReport& r) {
   if (r.manifest) {
-    std::printf("证据对象 Subject: %s %s\n账本 Chain: %s\n", r.manifest->subject_kind.c_str(),
+    std::printf("证据对象 Subject: %s %s\n账本 Chain: %s\n",
+                std::string(evidence::Name(r.manifest->subject_kind)).c_str(),
                 r.manifest->subject_id.c_str(), r.manifest->chain.c_str());
   }
   size_t passed = 0, unverified = 0;

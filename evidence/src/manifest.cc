@@ -1,6 +1,4 @@
 // Evidence package manifest, paths, pinned consortium and report JSON.
-#include <algorithm>
-
 #include "crypto/encoding.h"
 #include "evidence/evidence.h"
 
@@ -67,10 +65,10 @@ Result<ManifestEntry> EntryFromJson(const Json& j) {
   if (!eid.ok()) return Bad("entry id is not 64 lowercase hex");
   e.id = *eid;
   TZ_ASSIGN_OR_RETURN(e.type, GetStr(j, "type"));
-  TZ_ASSIGN_OR_RETURN(e.role, GetStr(j, "role"));
-  if (e.role != "subject" && e.role != "context" && e.role != "keyset") {
-    return Bad("entry role must be subject, context or keyset");
-  }
+  TZ_ASSIGN_OR_RETURN(std::string role, GetStr(j, "role"));
+  std::optional<EntryRole> r = ParseEntryRole(role);
+  if (!r) return Bad("entry role must be subject, context or keyset");
+  e.role = *r;
   TZ_ASSIGN_OR_RETURN(e.checkpoint, GetU64(j, "checkpoint"));
   return e;
 }
@@ -115,7 +113,7 @@ Json Manifest::ToJson() const {
     ents.push_back(Json::MakeObject({{"index", Json(e.index)},
                                      {"id", Json(ToHex(e.id))},
                                      {"type", Json(e.type)},
-                                     {"role", Json(e.role)},
+                                     {"role", Json(Name(e.role))},
                                      {"checkpoint", Json(e.checkpoint)}}));
   }
   Json cps = Json::MakeArray();
@@ -125,15 +123,15 @@ Json Manifest::ToJson() const {
                                     {"time_ms", Json(c.time_ms)},
                                     {"timestamp", Json(c.timestamp)}}));
   }
-  return Json::MakeObject(
-      {{"format", Json(kFormat)},
-       {"chain", Json(chain)},
-       {"origin", Json(origin)},
-       {"subject", Json::MakeObject({{"kind", Json(subject_kind)}, {"id", Json(subject_id)}})},
-       {"exported_ms", Json(exported_ms)},
-       {"documents", std::move(docs)},
-       {"entries", std::move(ents)},
-       {"checkpoints", std::move(cps)}});
+  return Json::MakeObject({{"format", Json(kFormat)},
+                           {"chain", Json(chain)},
+                           {"origin", Json(origin)},
+                           {"subject", Json::MakeObject({{"kind", Json(Name(subject_kind))},
+                                                         {"id", Json(subject_id)}})},
+                           {"exported_ms", Json(exported_ms)},
+                           {"documents", std::move(docs)},
+                           {"entries", std::move(ents)},
+                           {"checkpoints", std::move(cps)}});
 }
 
 Result<Manifest> Manifest::FromJson(const Json& j) {
@@ -148,13 +146,11 @@ Result<Manifest> Manifest::FromJson(const Json& j) {
   TZ_ASSIGN_OR_RETURN(m.origin, GetStr(j, "origin"));
   const Json& s = *j.find("subject");
   TZ_RETURN_IF_ERROR(Keys(s, {"kind", "id"}, "subject"));
-  TZ_ASSIGN_OR_RETURN(m.subject_kind, GetStr(s, "kind"));
+  TZ_ASSIGN_OR_RETURN(std::string kind, GetStr(s, "kind"));
   TZ_ASSIGN_OR_RETURN(m.subject_id, GetStr(s, "id"));
-  static const char* kKinds[] = {"document", "acceptance", "house", "case"};
-  if (std::find_if(std::begin(kKinds), std::end(kKinds),
-                   [&](const char* k) { return m.subject_kind == k; }) == std::end(kKinds)) {
-    return Bad("unknown subject kind '" + m.subject_kind + "'");
-  }
+  std::optional<SubjectKind> k = ParseSubjectKind(kind);
+  if (!k) return Bad("unknown subject kind '" + kind + "'");
+  m.subject_kind = *k;
   TZ_ASSIGN_OR_RETURN(uint64_t t, GetU64(j, "exported_ms"));
   m.exported_ms = static_cast<int64_t>(t);
   TZ_ASSIGN_OR_RETURN(const Json::Array* docs, GetArr(j, "documents"));
@@ -264,7 +260,7 @@ Json VerifyReport::ToJson() const {
   for (const auto& e : entries) {
     ents.push_back(Json::MakeObject({{"index", Json(e.index)},
                                      {"type", Json(e.type)},
-                                     {"role", Json(e.role)},
+                                     {"role", Json(Name(e.role))},
                                      {"key_id", Json(e.key_id)},
                                      {"party", Json(e.party)},
                                      {"roles", Json(e.roles)},
@@ -291,7 +287,7 @@ Json VerifyReport::ToJson() const {
   Json out = Json::MakeObject({{"verdict", Json(verified ? "verified" : "not_verified")}});
   if (!verified) out.set("reason", Json(reason));
   if (manifest) {
-    out.set("subject", Json::MakeObject({{"kind", Json(manifest->subject_kind)},
+    out.set("subject", Json::MakeObject({{"kind", Json(Name(manifest->subject_kind))},
                                          {"id", Json(manifest->subject_id)}}));
     out.set("chain", Json(manifest->chain));
   }
@@ -302,6 +298,8 @@ Json VerifyReport::ToJson() const {
 }
 
 namespace {
+constexpr std::string_view kEntryRoleNames[] = {"subject", "context", "keyset"};
+constexpr std::string_view kSubjectKindNames[] = {"document", "acceptance", "house", "case"};
 constexpr std::string_view kCheckStatusNames[] = {"passed", "failed", "unverified"};
 constexpr std::string_view kCheckKindNames[] = {
     "format",
@@ -319,8 +317,25 @@ constexpr std::string_view kCheckKindNames[] = {
     "timestamp",
     "trust",
 };
+
+template <typename E, size_t N>
+std::optional<E> FromName(std::string_view name, const std::string_view (&names)[N]) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
+std::string_view Name(EntryRole r) { return kEntryRoleNames[static_cast<size_t>(r)]; }
+std::optional<EntryRole> ParseEntryRole(std::string_view name) {
+  return FromName<EntryRole>(name, kEntryRoleNames);
+}
+std::string_view Name(SubjectKind k) { return kSubjectKindNames[static_cast<size_t>(k)]; }
+std::optional<SubjectKind> ParseSubjectKind(std::string_view name) {
+  return FromName<SubjectKind>(name, kSubjectKindNames);
+}
 std::string_view Name(CheckStatus s) { return kCheckStatusNames[static_cast<size_t>(s)]; }
 std::string_view Name(CheckKind k) { return kCheckKindNames[static_cast<size_t>(k)]; }
 

@@ -144,7 +144,7 @@ std::string RenderEvidenceReport(const VerifyReport& r) {
       "the standard tools listed in docs/evidence.md.</p>";
   if (r.manifest) {
     const evidence::Manifest& m = *r.manifest;
-    h += "<p>对象 Subject: " + Esc(m.subject_kind) + " <code>" + Esc(m.subject_id) +
+    h += "<p>对象 Subject: " + Esc(Name(m.subject_kind)) + " <code>" + Esc(m.subject_id) +
          "</code><br>账本 Chain: <code>" + Esc(m.chain) + "</code> · 检查点来源 Origin: <code>" +
          Esc(m.origin) + "</code><br>导出时间 Exported: " + Utc(m.exported_ms) + "</p>";
   }
@@ -167,7 +167,7 @@ std::string RenderEvidenceReport(const VerifyReport& r) {
        "</th></tr>";
   for (const auto& e : r.entries) {
     h += "<tr><td>" + std::to_string(e.index) + "</td><td>" + Esc(e.type) + " <small>(" +
-         Esc(e.role) + ")</small></td><td>" + Esc(e.party) + " <small>" + Esc(e.roles) +
+         Esc(Name(e.role)) + ")</small></td><td>" + Esc(e.party) + " <small>" + Esc(e.roles) +
          "</small></td><td><code>" + Esc(e.key_id) + "</code></td><td>" + Utc(e.client_time_ms) +
          "</td><td>" + (e.checkpoint_time_ms ? Utc(e.checkpoint_time_ms) : "—") + "</td></tr>";
   }

@@ -231,7 +231,7 @@ void Verifier::ReplayAndCheck() {
     if (it == entries.end()) continue;
     const SignedEntry& e = it->second;
     bool governance = e.type == "genesis" || e.type.rfind("gov.", 0) == 0;
-    if (governance != (me.role == "keyset")) {
+    if (governance != (me.role == EntryRole::kKeyset)) {
       Fail(EntryPath(me.index), CheckKind::kKeyset, "evidence.manifest_mismatch",
            "role 'keyset' is for genesis and gov.* entries exactly");
       continue;

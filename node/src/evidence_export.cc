@@ -17,6 +17,7 @@ namespace tz::node {
 namespace {
 
 namespace ev = evidence;
+using ev::EntryRole;
 constexpr size_t kLookupLimit = 10'000'000;
 constexpr size_t kMaxDocumentBytes = size_t{1} << 30;
 
@@ -25,7 +26,7 @@ struct Builder {
   archive::BlobStore* blobs;
   const EvidenceExportOptions& opts;
   ev::Manifest m;
-  std::map<uint64_t, std::string> roles;  // log index -> role
+  std::map<uint64_t, EntryRole> roles;  // log index -> role
   std::map<uint64_t, ledger::SignedEntry> entries;
   struct Cp {
     uint64_t height = 0;
@@ -41,10 +42,10 @@ struct Builder {
     files.push_back({std::move(name), std::move(data), std::nullopt, size});
   }
 
-  Status Add(uint64_t index, const std::string& role) {
+  Status Add(uint64_t index, EntryRole role) {
     auto [it, inserted] = roles.emplace(index, role);
     if (!inserted) {
-      if (role == "subject") it->second = role;
+      if (role == EntryRole::kSubject) it->second = role;
       return Status::Ok();
     }
     TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(index));
@@ -52,7 +53,7 @@ struct Builder {
     entries.emplace(index, std::move(e));
     return Status::Ok();
   }
-  Status AddLookup(handover::Index index, std::string_view value, const std::string& role) {
+  Status AddLookup(handover::Index index, std::string_view value, EntryRole role) {
     TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits,
                         handover::Lookup(l, index, value, kLookupLimit));
     for (uint64_t i : hits) TZ_RETURN_IF_ERROR(Add(i, role));
@@ -67,17 +68,24 @@ struct Builder {
 };
 
 Status Builder::SelectSubject() {
+  std::optional<ev::SubjectKind> kind = ev::ParseSubjectKind(opts.kind);
+  if (!kind) {
+    return Status::Invalid("evidence.bad_subject",
+                           "kind must be document, acceptance, house or case");
+  }
+  m.subject_kind = *kind;
   const std::string& id = opts.id;
-  if (opts.kind == "document") {
+  if (*kind == ev::SubjectKind::kDocument) {
     if (!DigestFromHex(id).ok()) {
       return Status::Invalid("evidence.bad_subject", "a document is named by its SHA-256 hex");
     }
-    TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kDocument, id, "subject"));
-  } else if (opts.kind == "house" || opts.kind == "case") {
+    TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kDocument, id, EntryRole::kSubject));
+  } else if (*kind == ev::SubjectKind::kHouse || *kind == ev::SubjectKind::kCase) {
     if (!ledger::IsValidId(id)) return Status::Invalid("evidence.bad_subject", "bad id");
-    TZ_RETURN_IF_ERROR(AddLookup(
-        opts.kind == "house" ? handover::Index::kHouse : handover::Index::kCase, id, "subject"));
-  } else if (opts.kind == "acceptance") {
+    handover::Index index =
+        *kind == ev::SubjectKind::kHouse ? handover::Index::kHouse : handover::Index::kCase;
+    TZ_RETURN_IF_ERROR(AddLookup(index, id, EntryRole::kSubject));
+  } else {  // an acceptance record
     auto eid = ledger::EntryIdFromHex(id);
     if (!eid.ok()) {
       return Status::Invalid("evidence.bad_subject", "an acceptance is named by its entry id");
@@ -86,14 +94,11 @@ Status Builder::SelectSubject() {
     if (!index.ok()) {
       return Status::NotFound("evidence.subject_not_found", "no entry " + id);
     }
-    TZ_RETURN_IF_ERROR(Add(*index, "subject"));
+    TZ_RETURN_IF_ERROR(Add(*index, EntryRole::kSubject));
     if (entries.at(*index).type != "acceptance.open") {
       return Status::Invalid("evidence.bad_subject", id + " is not an acceptance.open entry");
     }
-    TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kAcceptance, id, "subject"));
-  } else {
-    return Status::Invalid("evidence.bad_subject",
-                           "kind must be document, acceptance, house or case");
+    TZ_RETURN_IF_ERROR(AddLookup(handover::Index::kAcceptance, id, EntryRole::kSubject));
   }
   if (entries.empty()) {
     return Status::NotFound("evidence.subject_not_found",
@@ -119,21 +124,21 @@ Status Builder::AddReferencedDocuments() {
     for (uint64_t i : hits) {
       TZ_ASSIGN_OR_RETURN(std::string bytes, l.GetEntry(i));
       TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
-      if (e.type == "doc.notarize") TZ_RETURN_IF_ERROR(Add(i, "context"));
+      if (e.type == "doc.notarize") TZ_RETURN_IF_ERROR(Add(i, EntryRole::kContext));
     }
   }
   return Status::Ok();
 }
 
 Status Builder::AddKeyset(uint64_t newest_size) {
-  TZ_RETURN_IF_ERROR(Add(0, "keyset"));
-  roles[0] = "keyset";
+  TZ_RETURN_IF_ERROR(Add(0, EntryRole::kKeyset));
+  roles[0] = EntryRole::kKeyset;
   for (const char* type : {"gov.propose", "gov.vote"}) {
     TZ_ASSIGN_OR_RETURN(std::vector<uint64_t> hits, l.Lookup("type", type, kLookupLimit));
     for (uint64_t i : hits) {
       if (i < newest_size) {
-        TZ_RETURN_IF_ERROR(Add(i, "keyset"));
-        roles[i] = "keyset";
+        TZ_RETURN_IF_ERROR(Add(i, EntryRole::kKeyset));
+        roles[i] = EntryRole::kKeyset;
       }
     }
   }
@@ -206,7 +211,7 @@ Status Builder::AddDocuments() {
 Status Builder::AddProofs(uint64_t newest) {
   for (const auto& [index, role] : roles) {
     uint64_t size = newest;
-    if (role != "keyset") {
+    if (role != EntryRole::kKeyset) {
       TZ_ASSIGN_OR_RETURN(uint64_t height, l.BlockOfEntry(index));
       TZ_ASSIGN_OR_RETURN(size, CheckpointOfBlock(height));
     }
@@ -279,7 +284,6 @@ Result<EvidencePlan> Plan(const ledger::Ledger& l, archive::BlobStore* blobs,
 
   b.m.chain = l.chain();
   b.m.origin = l.origin();
-  b.m.subject_kind = opts.kind;
   b.m.subject_id = opts.id;
   b.m.exported_ms = opts.now_ms != 0 ? opts.now_ms
                                      : std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -61,11 +61,30 @@ struct ManifestDocument {
   std::string withheld;  // why not included ("personal_data", "not_available", "by_request")
 };
 
+// Why an entry is in a package.
+enum class EntryRole {
+  kSubject,  // "subject": an entry about the package's subject
+  kContext,  // "context": the notarization of a document a subject entry names
+  kKeyset,   // "keyset": the genesis or a governance entry (the key-set history)
+};
+// The role's name in the manifest and the reports.
+std::string_view Name(EntryRole r);
+// The role with that name; none for any other string.
+std::optional<EntryRole> ParseEntryRole(std::string_view name);
+
+// What a package is about.
+enum class SubjectKind { kDocument, kAcceptance, kHouse, kCase };
+// "document", "acceptance", "house", "case": the kind's name in the
+// manifest, the reports and the export options.
+std::string_view Name(SubjectKind k);
+// The kind with that name; none for any other string.
+std::optional<SubjectKind> ParseSubjectKind(std::string_view name);
+
 struct ManifestEntry {
   uint64_t index = 0;
   ledger::EntryId id;
   std::string type;
-  std::string role;         // "subject", "context" or "keyset"
+  EntryRole role = EntryRole::kSubject;
   uint64_t checkpoint = 0;  // size of the checkpoint its proof leads to
 };
 
@@ -78,7 +97,7 @@ struct ManifestCheckpoint {
 
 struct Manifest {
   std::string chain, origin;
-  std::string subject_kind;  // "document", "acceptance", "house", "case"
+  SubjectKind subject_kind = SubjectKind::kDocument;
   std::string subject_id;
   int64_t exported_ms = 0;
   std::vector<ManifestDocument> documents;
@@ -87,7 +106,8 @@ struct Manifest {
 
   Json ToJson() const;
   // Strict ("evidence.bad_manifest"): exact fields, ascending unique indices
-  // and sizes, known roles and kinds.
+  // and sizes, known roles and kinds (an unknown one is named in the
+  // message).
   static Result<Manifest> FromJson(const Json& j);
   // Every file the manifest implies, besides manifest.json and report.html.
   std::vector<std::string> ExpectedFiles() const;
@@ -151,7 +171,9 @@ struct CheckResult {
 // Facts established by the verification, for reports.
 struct EntryFact {
   uint64_t index = 0;
-  std::string type, role, key_id, party, roles;
+  std::string type;
+  EntryRole role = EntryRole::kSubject;
+  std::string key_id, party, roles;
   int64_t client_time_ms = 0;
   uint64_t checkpoint = 0;
   int64_t checkpoint_time_ms = 0;
