@@ -179,10 +179,11 @@ struct VerifiedNotarization {
   std::vector<std::string> other_entries;  // types of other entries mentioning it
 };
 // Verifies the answer of GET /v1/documents/{digest}: the notarization entry's
-// bytes hash to its id and name the digest, its signature verifies under the
-// submitter's registered key, the inclusion proof leads to the checkpoint's
-// root, and the checkpoint is signed by a quorum of the pinned consortium.
-// Failures are kVerificationFailed with the verifier's reason.
+// bytes hash to its id, it notarizes the digest and its signature verifies
+// under the submitter's registered key (handover::VerifyNotarization), the
+// inclusion proof leads to the checkpoint's root, and the checkpoint is
+// signed by a quorum of the pinned consortium. Failures are
+// kVerificationFailed with the verifier's reason.
 Result<VerifiedNotarization> VerifyDocumentAnswer(HttpClient& http, const Consortium& consortium,
                                                   const std::string& digest, const Json& answer);
 

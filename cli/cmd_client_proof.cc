@@ -1,7 +1,10 @@
 // Local verification of a document's notarization: the client recomputes
 // everything from the bytes the server sent and the pinned consortium keys.
+// What the entry notarizes and its signature are checked by
+// handover::VerifyNotarization; here are the fetching and the log proof.
 #include "client_common.h"
 #include "crypto/encoding.h"
+#include "handover/verify.h"
 #include "log/checkpoint.h"
 #include "log/merkle.h"
 
@@ -101,28 +104,49 @@ Result<VerifiedEntry> FetchVerifiedEntry(HttpClient& http, const Consortium& con
   return out;
 }
 
-Result<VerifiedNotarization> VerifyDocumentAnswer(HttpClient& http, const Consortium& consortium,
-                                                  const std::string& digest, const Json& answer) {
-  VerifiedNotarization out;
-  out.digest = digest;
-  const Json* entries = answer.find("entries");
-  const Json* proof = answer.find("proof");
-  if (entries == nullptr || !entries->is_array() || proof == nullptr || !proof->is_object()) {
-    return Status(Code::kInternal, "client.bad_answer", "answer lacks entries or proof");
-  }
+namespace {
+
+// The doc.notarize summary of a GET /v1/documents answer; the types of the
+// other entries go to `others`.
+Result<const Json*> NotarizationOf(const Json& entries, std::vector<std::string>* others) {
   const Json* notarization = nullptr;
-  for (const Json& s : entries->as_array()) {
+  for (const Json& s : entries.as_array()) {
     std::string type = OptString(s, "type");
     if (type == "doc.notarize" && notarization == nullptr) {
       notarization = &s;
     } else {
-      out.other_entries.push_back(type);
+      others->push_back(type);
     }
   }
   if (notarization == nullptr) {
     return Fails("client.no_notarization", "the answer holds no doc.notarize entry");
   }
-  // 1. The entry bytes: their leaf hash is the entry id, and they name the digest.
+  return notarization;
+}
+
+void SetNotarized(const handover::DocumentNotarization& n, VerifiedNotarization* out) {
+  out->title = n.title;
+  out->doc_type = n.doc_type;
+  out->project = n.project;
+  out->house = n.house.value_or("");
+  out->media_type = n.media_type;
+  out->size = n.size;
+}
+
+}  // namespace
+
+Result<VerifiedNotarization> VerifyDocumentAnswer(HttpClient& http, const Consortium& consortium,
+                                                  const std::string& digest, const Json& answer) {
+  VerifiedNotarization out;
+  out.digest = digest;
+  TZ_ASSIGN_OR_RETURN(Digest want, DigestFromHex(digest));
+  const Json* entries = answer.find("entries");
+  const Json* proof = answer.find("proof");
+  if (entries == nullptr || !entries->is_array() || proof == nullptr || !proof->is_object()) {
+    return Status(Code::kInternal, "client.bad_answer", "answer lacks entries or proof");
+  }
+  TZ_ASSIGN_OR_RETURN(const Json* notarization, NotarizationOf(*entries, &out.other_entries));
+  // 1. The entry bytes: their leaf hash is the entry id, on the pinned chain.
   TZ_ASSIGN_OR_RETURN(std::string bytes, SignedBytesOf(http, *notarization));
   TZ_ASSIGN_OR_RETURN(ledger::SignedEntry e, ledger::ParseSignedEntry(bytes));
   if (e.chain != consortium.chain) {
@@ -132,12 +156,10 @@ Result<VerifiedNotarization> VerifyDocumentAnswer(HttpClient& http, const Consor
   if (OptString(*notarization, "id") != out.entry_id) {
     return Fails("client.entry_id_mismatch", "entry bytes do not hash to the claimed id");
   }
-  if (e.type != "doc.notarize" || OptString(e.entry, "digest") != digest) {
-    return Fails("client.wrong_document", "the entry does not notarize digest " + digest);
-  }
-  // 2. The submitter's signature.
+  // 2. A notarization of this digest, signed by the submitter's registered key.
   TZ_ASSIGN_OR_RETURN(PublicKey pk, RegisteredKey(http, e.key, &out.party));
-  TZ_RETURN_IF_ERROR(ledger::VerifyEntrySignature(e, pk));
+  TZ_ASSIGN_OR_RETURN(handover::DocumentNotarization n, handover::VerifyNotarization(e, pk, want));
+  SetNotarized(n, &out);
   // 3. The checkpoint and the inclusion proof.
   TZ_ASSIGN_OR_RETURN(ProvenInclusion inc, VerifyInclusionAnswer(consortium, e.id, *proof));
   if (auto idx = AnswerInt(*notarization, "index"); idx.ok() && *idx != inc.index) {
@@ -150,12 +172,6 @@ Result<VerifiedNotarization> VerifyDocumentAnswer(HttpClient& http, const Consor
   out.checkpoint_time_ms = inc.checkpoint_time_ms;
   out.tree_size = inc.tree_size;
   out.key_id = ledger::ToHex(e.key);
-  out.title = OptString(e.entry, "title");
-  out.doc_type = OptString(e.entry, "doc_type");
-  out.project = OptString(e.entry, "project");
-  out.house = OptString(e.entry, "house");
-  out.media_type = OptString(e.entry, "media_type");
-  if (const Json* sz = e.entry.find("size"); sz && sz->is_int()) out.size = sz->as_int64();
   out.checkpoint_signers = inc.signers;
   return out;
 }
