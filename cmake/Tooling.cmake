@@ -10,7 +10,9 @@
 #                     report fatal (-fno-sanitize-recover=all), frame pointers
 #                     kept for readable stacks. Meant for Clang; works on GCC.
 #   TZ_THREAD_SAFETY  Clang's -Wthread-safety (see crypto/thread_annotations.h).
-#                     Ignored, with a message, on other compilers.
+#                     Ignored, with a message, on other compilers. Its
+#                     findings are warnings like any other, so TZ_WERROR
+#                     (deploy/build.sh) makes them errors.
 #   TZ_FUZZ           The libFuzzer targets in tests/fuzz (Clang only). Implies
 #                     TZ_SANITIZE, and compiles every library with coverage
 #                     instrumentation (-fsanitize=fuzzer-no-link) so that the

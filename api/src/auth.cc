@@ -77,7 +77,7 @@ Status Authenticator::CheckBody(const Request& req, const Digest& body_sha256) {
 
 Status Authenticator::CheckNonce(const std::string& keyid, const std::string& nonce,
                                  int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   while (!nonce_order_.empty() && nonce_order_.front().first < now_s) {
     nonces_.erase(nonce_order_.front().second);
     nonce_order_.pop_front();
@@ -96,7 +96,7 @@ Status Authenticator::CheckNonce(const std::string& keyid, const std::string& no
 }
 
 Status Authenticator::TakeToken(const std::string& keyid, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   auto [it, inserted] = buckets_.emplace(keyid, Bucket{options_.burst, now_ms});
   Bucket& b = it->second;
   b.tokens = std::min(options_.burst, b.tokens + static_cast<double>(now_ms - b.last_ms) *

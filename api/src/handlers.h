@@ -5,8 +5,6 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -19,6 +17,7 @@
 #include "api/service.h"
 #include "archive/household.h"
 #include "crypto/json.h"
+#include "crypto/thread_annotations.h"
 #include "ledger/ledger.h"
 #include "node/node.h"
 
@@ -29,13 +28,13 @@ class WorkerPool {
  public:
   explicit WorkerPool(int threads);
   ~WorkerPool();
-  void Post(std::function<void()> fn);
+  void Post(std::function<void()> fn) TZ_EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
+  tz::Mutex mu_;
+  std::condition_variable_any cv_;
+  std::deque<std::function<void()>> queue_ TZ_GUARDED_BY(mu_);
+  bool stop_ TZ_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -49,15 +48,15 @@ class ReadCache {
     int64_t time = 0;
   };
   // The block holding log index `index` ("ledger.no_entry" past the head).
-  Result<BlockRef> BlockOf(ledger::Ledger& l, uint64_t index);
+  Result<BlockRef> BlockOf(ledger::Ledger& l, uint64_t index) TZ_EXCLUDES(mu_);
   // The party of a registered key ("" when unknown).
-  Result<std::string> PartyOf(ledger::Ledger& l, const ledger::KeyId& key);
+  Result<std::string> PartyOf(ledger::Ledger& l, const ledger::KeyId& key) TZ_EXCLUDES(mu_);
 
  private:
-  std::shared_mutex mu_;
-  std::vector<uint64_t> log_size_;  // by height
-  std::vector<int64_t> time_;       // by height
-  std::map<ledger::KeyId, std::string> party_;
+  tz::SharedMutex mu_;
+  std::vector<uint64_t> log_size_ TZ_GUARDED_BY(mu_);  // by height
+  std::vector<int64_t> time_ TZ_GUARDED_BY(mu_);       // by height
+  std::map<ledger::KeyId, std::string> party_ TZ_GUARDED_BY(mu_);
 };
 
 struct Ctx {

@@ -14,8 +14,8 @@ WorkerPool::WorkerPool(int threads) {
       for (;;) {
         std::function<void()> fn;
         {
-          std::unique_lock<std::mutex> lock(mu_);
-          cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+          tz::MutexLock lock(mu_);
+          cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return stop_ || !queue_.empty(); });
           if (queue_.empty()) return;
           fn = std::move(queue_.front());
           queue_.pop_front();
@@ -28,7 +28,7 @@ WorkerPool::WorkerPool(int threads) {
 
 WorkerPool::~WorkerPool() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
@@ -37,7 +37,7 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::Post(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     queue_.push_back(std::move(fn));
   }
   cv_.notify_one();
@@ -51,7 +51,7 @@ Json Strings(const std::vector<std::string>& v) {
 
 Result<ReadCache::BlockRef> ReadCache::BlockOf(ledger::Ledger& l, uint64_t index) {
   {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    tz::ReaderLock lock(mu_);
     if (!log_size_.empty() && index < log_size_.back()) {
       size_t h = static_cast<size_t>(std::upper_bound(log_size_.begin(), log_size_.end(), index) -
                                      log_size_.begin());
@@ -62,7 +62,7 @@ Result<ReadCache::BlockRef> ReadCache::BlockOf(ledger::Ledger& l, uint64_t index
   if (index >= head.log_size) {
     return Status::NotFound("ledger.no_entry", "no entry at index " + std::to_string(index));
   }
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  tz::WriterLock lock(mu_);
   while (log_size_.size() <= head.height) {
     TZ_ASSIGN_OR_RETURN(ledger::BlockHeader h, l.GetBlockHeader(log_size_.size()));
     log_size_.push_back(h.log_size);
@@ -75,13 +75,13 @@ Result<ReadCache::BlockRef> ReadCache::BlockOf(ledger::Ledger& l, uint64_t index
 
 Result<std::string> ReadCache::PartyOf(ledger::Ledger& l, const ledger::KeyId& key) {
   {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    tz::ReaderLock lock(mu_);
     auto it = party_.find(key);
     if (it != party_.end()) return it->second;
   }
   TZ_ASSIGN_OR_RETURN(std::optional<ledger::KeyRecord> rec, l.CommittedState().GetKey(key));
   if (!rec) return std::string();
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  tz::WriterLock lock(mu_);
   party_[key] = rec->party;
   return rec->party;
 }

@@ -25,7 +25,7 @@ double IpLimiter::Refilled(const Bucket& b, int64_t now_ms) const {
 
 bool IpLimiter::Allow(const std::string& client, int64_t now_ms) {
   if (client.empty() || options_.rate_per_second <= 0) return true;
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   auto it = buckets_.find(client);
   if (it == buckets_.end()) {
     if (buckets_.size() >= options_.max_clients) {
@@ -44,7 +44,7 @@ bool IpLimiter::Allow(const std::string& client, int64_t now_ms) {
 }
 
 size_t IpLimiter::clients() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return buckets_.size();
 }
 

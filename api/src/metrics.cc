@@ -14,7 +14,7 @@ std::string Labels(const std::string& method, const std::string& route) {
 void Metrics::Record(const std::string& method, const std::string& route, int status,
                      uint64_t micros) {
   std::string labels = Labels(method, route);
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   ++requests_[labels + ",status=\"" + std::to_string(status) + "\""];
   Series& s = latency_[labels];
   ++s.count;
@@ -40,7 +40,7 @@ std::string Metrics::Render(const Extra& extra) const {
         "Connections closed for a header, idle or slow-body timeout.", timeouts_.load());
   gauge("tz_http_request_body_bytes_total", "counter", "Request body bytes received.",
         body_bytes_.load());
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   out += "# HELP tz_http_requests_total HTTP requests answered.\n";
   out += "# TYPE tz_http_requests_total counter\n";
   for (const auto& [labels, n] : requests_) {

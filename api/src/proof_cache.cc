@@ -1,7 +1,6 @@
 #include "api/proof_cache.h"
 
 #include <algorithm>
-#include <mutex>
 
 #include "json_out.h"
 #include "ledger/kv.h"
@@ -53,7 +52,7 @@ Status ProofCache::Fill(const ledger::Ledger& l, uint32_t level, uint64_t size) 
   uint64_t end = size >> level;
   uint64_t begin = 0;
   {
-    std::unique_lock<std::shared_mutex> lock(mu_);
+    tz::WriterLock lock(mu_);
     uint32_t min_level = std::max(min_level_, MinLevelFor(size));
     if (min_level > min_level_) {  // over budget: drop the lowest levels
       for (uint32_t k = min_level_; k < min_level && k < levels_.size(); ++k) {
@@ -85,7 +84,7 @@ Status ProofCache::Fill(const ledger::Ledger& l, uint32_t level, uint64_t size) 
   TZ_RETURN_IF_ERROR(bad);
   // Stopped early at a gap (or the store has fewer nodes than the tree needs).
   if (add.size() != end - begin) return Missing({level, begin + add.size()});
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  tz::WriterLock lock(mu_);
   if (level < min_level_ || levels_[level].size() != begin) return Status::Ok();
   std::vector<Digest>& v = levels_[level];
   if (begin == 0) {
@@ -99,7 +98,7 @@ Status ProofCache::Fill(const ledger::Ledger& l, uint32_t level, uint64_t size) 
 Result<Digest> ProofCache::Node(const ledger::Ledger& l, merkle::NodeId id, uint64_t size) {
   bool cached_level = false;
   {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    tz::ReaderLock lock(mu_);
     if (id.level < levels_.size() && id.index < levels_[id.level].size()) {
       return levels_[id.level][id.index];
     }
@@ -108,11 +107,11 @@ Result<Digest> ProofCache::Node(const ledger::Ledger& l, merkle::NodeId id, uint
   // Every perfect node of this level within the tree of `size` is stored:
   // load the level, unless another request is loading (this or another
   // level) right now; then read this one node from the store.
-  std::unique_lock<std::mutex> filling(fill_mu_, std::defer_lock);
-  if (cached_level && filling.try_lock()) {
-    TZ_RETURN_IF_ERROR(Fill(l, id.level, size));
-    filling.unlock();
-    std::shared_lock<std::shared_mutex> lock(mu_);
+  if (cached_level && fill_mu_.try_lock()) {
+    Status filled = Fill(l, id.level, size);
+    fill_mu_.unlock();
+    TZ_RETURN_IF_ERROR(filled);
+    tz::ReaderLock lock(mu_);
     if (id.level < levels_.size() && id.index < levels_[id.level].size()) {
       return levels_[id.level][id.index];
     }
@@ -140,7 +139,7 @@ Result<std::vector<Digest>> ProofCache::InclusionProof(const ledger::Ledger& l, 
       continue;
     }
     {
-      std::shared_lock<std::shared_mutex> lock(mu_);
+      tz::ReaderLock lock(mu_);
       if (ephemeral_size_ == size) {
         auto it = ephemeral_.find(e.id);
         if (it != ephemeral_.end()) {
@@ -155,7 +154,7 @@ Result<std::vector<Digest>> ProofCache::InclusionProof(const ledger::Ledger& l, 
       h = hasher.HashChildren(left, h);
     }
     proof.push_back(h);
-    std::unique_lock<std::shared_mutex> lock(mu_);
+    tz::WriterLock lock(mu_);
     if (size > ephemeral_size_) {  // a newer head: the old edge is history
       ephemeral_size_ = size;
       ephemeral_.clear();
@@ -168,7 +167,7 @@ Result<std::vector<Digest>> ProofCache::InclusionProof(const ledger::Ledger& l, 
 Result<std::shared_ptr<const CachedNote>> ProofCache::Checkpoint(const ledger::Ledger& l,
                                                                  uint64_t height) {
   {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    tz::ReaderLock lock(mu_);
     if (note_height_ == height && note_) return note_;
   }
   TZ_ASSIGN_OR_RETURN(std::string note, l.GetCheckpoint(height));
@@ -176,7 +175,7 @@ Result<std::shared_ptr<const CachedNote>> ProofCache::Checkpoint(const ledger::L
   jsonout::String(&built->json, note);
   built->text = std::move(note);
   std::shared_ptr<const CachedNote> shared = std::move(built);
-  std::unique_lock<std::shared_mutex> lock(mu_);
+  tz::WriterLock lock(mu_);
   if (note_height_ == UINT64_MAX || height >= note_height_) {
     note_height_ = height;
     note_ = shared;
@@ -189,14 +188,14 @@ Status ProofCache::Warm(const ledger::Ledger& l) {
   // From the top down: the few upper levels serve every proof soonest.
   for (uint32_t level = 64; level-- > MinLevelFor(size);) {
     if ((size >> level) == 0) continue;
-    std::lock_guard<std::mutex> filling(fill_mu_);
+    tz::MutexLock filling(fill_mu_);
     TZ_RETURN_IF_ERROR(Fill(l, level, size));
   }
   return Status::Ok();
 }
 
 size_t ProofCache::cached_nodes() const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  tz::ReaderLock lock(mu_);
   size_t n = 0;
   for (const auto& v : levels_) n += v.size();
   return n;

@@ -15,6 +15,7 @@
 #include "api/metrics.h"
 #include "archive/blob_store.h"
 #include "crypto/hash.h"
+#include "crypto/thread_annotations.h"
 
 namespace tz::api {
 namespace {
@@ -55,9 +56,9 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<size_t> connections{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopped = false;
+  tz::Mutex mu;
+  std::condition_variable_any cv;
+  bool stopped TZ_GUARDED_BY(mu) = false;
   uint16_t port = 0;
 
   IpLimiter public_limiter;
@@ -681,7 +682,7 @@ uint16_t Server::port() const { return impl_->port; }
 void Server::Stop() {
   if (!impl_) return;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    tz::MutexLock lock(impl_->mu);
     if (impl_->stopped) return;
     impl_->stopped = true;
   }
@@ -697,8 +698,8 @@ void Server::Stop() {
 }
 
 void Server::Wait() {
-  std::unique_lock<std::mutex> lock(impl_->mu);
-  impl_->cv.wait(lock, [this] { return impl_->stopped; });
+  tz::MutexLock lock(impl_->mu);
+  impl_->cv.wait(lock, [this]() TZ_REQUIRES(impl_->mu) { return impl_->stopped; });
 }
 
 }  // namespace tz::api

@@ -14,7 +14,7 @@ AsyncWriter::AsyncWriter(WritableFile* file, uint64_t offset, Flush flush)
 
 AsyncWriter::~AsyncWriter() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     queue_.clear();  // abandoned: queued data need not be written
     ranges_.clear();
     stop_ = true;
@@ -31,14 +31,14 @@ Status AsyncWriter::Write(ByteSpan data) {
     data = data.subspan(n);
     if (current_.size() == kBufferSize) TZ_RETURN_IF_ERROR(Submit());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return error_;
 }
 
 // Hands the current buffer to the thread and takes a free one.
 Status AsyncWriter::Submit() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return !free_.empty() || !error_.ok(); });
+  tz::MutexLock lock(mu_);
+  cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return !free_.empty() || !error_.ok(); });
   if (!error_.ok()) return error_;
   queue_.push_back(std::move(current_));
   current_ = std::move(free_.back());
@@ -50,8 +50,8 @@ Status AsyncWriter::Submit() {
 }
 
 Result<Bytes> AsyncWriter::Acquire() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return !free_.empty() || !error_.ok(); });
+  tz::MutexLock lock(mu_);
+  cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return !free_.empty() || !error_.ok(); });
   if (!error_.ok()) return error_;
   // Returned with whatever size it had: resizing a used buffer back to
   // kBufferSize does not zero-fill it again.
@@ -65,12 +65,12 @@ Status AsyncWriter::WriteOwned(Bytes buffer) {
     // Bytes written through Write() go first. Submit needs a free buffer for
     // the next current_; the caller holds one, so give it back meanwhile.
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      tz::MutexLock lock(mu_);
       free_.push_back(Bytes());
     }
     TZ_RETURN_IF_ERROR(Submit());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   if (!error_.ok()) return error_;
   queue_.push_back(std::move(buffer));
   cv_.notify_all();
@@ -82,18 +82,18 @@ Status AsyncWriter::Finish() {
     Status s = Submit();
     if (!s.ok()) return s;
   }
-  std::unique_lock<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   // The caller's own Sync follows: ranges not yet handed over are left to it.
-  cv_.wait(lock, [this] { return (queue_.empty() && !busy_) || !error_.ok(); });
+  cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return (queue_.empty() && !busy_) || !error_.ok(); });
   ranges_.clear();
-  cv_.wait(lock, [this] { return !flushing_; });
+  cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return !flushing_; });
   return error_;
 }
 
 void AsyncWriter::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stop_ and drained
     Bytes buf = std::move(queue_.front());
     queue_.pop_front();
@@ -118,9 +118,9 @@ void AsyncWriter::Run() {
 
 void AsyncWriter::RunFlusher() {
   uint64_t since_sync = 0;
-  std::unique_lock<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !ranges_.empty(); });
+    cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return stop_ || !ranges_.empty(); });
     if (ranges_.empty()) return;  // stop_ and nothing left
     auto [offset, length] = ranges_.front();
     ranges_.pop_front();

@@ -15,11 +15,11 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
 
 #include "archive/env.h"
+#include "crypto/thread_annotations.h"
 
 namespace tz::archive {
 
@@ -42,37 +42,38 @@ class AsyncWriter {
 
   // Copies data into the pipeline; blocks while all buffers are queued.
   // Returns the first write error seen so far (later data is discarded).
-  [[nodiscard]] Status Write(ByteSpan data);
+  [[nodiscard]] Status Write(ByteSpan data) TZ_EXCLUDES(mu_);
   // Zero-copy form: Acquire() hands out a free buffer (any size, old
   // content; blocks while none is free), the caller fills it and
   // gives it back with WriteOwned, which queues it after anything written
   // before. Both return the first write error seen so far.
-  [[nodiscard]] Result<Bytes> Acquire();
-  [[nodiscard]] Status WriteOwned(Bytes buffer);
+  [[nodiscard]] Result<Bytes> Acquire() TZ_EXCLUDES(mu_);
+  [[nodiscard]] Status WriteOwned(Bytes buffer) TZ_EXCLUDES(mu_);
   // Flushes the partial buffer, waits for every write and for the flusher;
   // the first error (a failed intermediate fdatasync included).
-  [[nodiscard]] Status Finish();
+  [[nodiscard]] Status Finish() TZ_EXCLUDES(mu_);
 
  private:
-  void Run();
-  void RunFlusher();
-  Status Submit();
+  void Run() TZ_EXCLUDES(mu_);
+  void RunFlusher() TZ_EXCLUDES(mu_);
+  Status Submit() TZ_EXCLUDES(mu_);
 
   WritableFile* file_;
   const Flush flush_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Bytes> queue_;  // full buffers waiting to be written
-  std::vector<Bytes> free_;  // empty buffers
-  Bytes current_;            // being filled by the caller
-  bool stop_ = false;
-  bool busy_ = false;  // the thread is writing a buffer
-  Status error_;
-  // Flusher state (under mu_): written ranges not yet handed to the OS.
-  uint64_t written_ = 0;                              // file offset written so far
-  uint64_t chunk_start_ = 0;                          // start of the range being collected
-  std::deque<std::pair<uint64_t, uint64_t>> ranges_;  // [offset, length) ready to flush
-  bool flushing_ = false;
+  tz::Mutex mu_;
+  std::condition_variable_any cv_;
+  std::deque<Bytes> queue_ TZ_GUARDED_BY(mu_);  // full buffers waiting to be written
+  std::vector<Bytes> free_ TZ_GUARDED_BY(mu_);  // empty buffers
+  Bytes current_;  // being filled by the caller (only the caller's thread touches it)
+  bool stop_ TZ_GUARDED_BY(mu_) = false;
+  bool busy_ TZ_GUARDED_BY(mu_) = false;  // the thread is writing a buffer
+  Status error_ TZ_GUARDED_BY(mu_);
+  // Flusher state: written ranges not yet handed to the OS.
+  uint64_t written_ TZ_GUARDED_BY(mu_) = 0;      // file offset written so far
+  uint64_t chunk_start_ TZ_GUARDED_BY(mu_) = 0;  // start of the range being collected
+  // [offset, length) ready to flush.
+  std::deque<std::pair<uint64_t, uint64_t>> ranges_ TZ_GUARDED_BY(mu_);
+  bool flushing_ TZ_GUARDED_BY(mu_) = false;
   std::thread thread_;
   std::thread flusher_;
 };

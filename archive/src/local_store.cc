@@ -293,7 +293,7 @@ std::string LocalBlobStore::UploadsDir() const { return JoinPath(root_, "uploads
 std::string LocalBlobStore::HouseholdsDir() const { return JoinPath(root_, "households"); }
 
 std::string LocalBlobStore::NewTempPath() {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return root_ + "/tmp/" + owner_ + "." + std::to_string(next_temp_++);
 }
 
@@ -303,7 +303,7 @@ Status LocalBlobStore::EnsureFanoutDirs(const Digest& digest, bool sync) {
   size_t l1 = digest.data()[0];
   size_t l2 = 256 + (l1 << 8 | digest.data()[1]);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     if (fanout_known_[l2]) return Status::Ok();
   }
   std::string blobs = JoinPath(root_, "blobs");
@@ -320,7 +320,7 @@ Status LocalBlobStore::EnsureFanoutDirs(const Digest& digest, bool sync) {
     TZ_RETURN_IF_ERROR(env_->SyncDir(d1));
     TZ_RETURN_IF_ERROR(env_->SyncDir(blobs));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   fanout_known_[l1] = true;
   fanout_known_[l2] = true;
   return Status::Ok();

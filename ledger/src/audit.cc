@@ -5,11 +5,11 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "crypto/set_hash.h"
+#include "crypto/thread_annotations.h"
 #include "layout.h"
 #include "ledger/ledger.h"
 
@@ -239,16 +239,16 @@ class BlockReader {
   }
   ~BlockReader() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      tz::MutexLock lock(mu_);
       stop_ = true;
     }
     cv_.notify_all();
     thread_.join();
   }
   // The next block, in height order.
-  PreparedBlock Next() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !ready_.empty(); });
+  PreparedBlock Next() TZ_EXCLUDES(mu_) {
+    tz::MutexLock lock(mu_);
+    cv_.wait(lock, [&]() TZ_REQUIRES(mu_) { return !ready_.empty(); });
     PreparedBlock b = std::move(ready_.front());
     ready_.pop_front();
     cv_.notify_all();
@@ -256,18 +256,18 @@ class BlockReader {
   }
 
  private:
-  void Run() {
+  void Run() TZ_EXCLUDES(mu_) {
     uint64_t log_size = 0;
     for (uint64_t h = 0; h <= head_; ++h) {
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || ready_.size() < kAhead; });
+        tz::MutexLock lock(mu_);
+        cv_.wait(lock, [&]() TZ_REQUIRES(mu_) { return stop_ || ready_.size() < kAhead; });
         if (stop_) return;
       }
       PreparedBlock b = Read(h, &log_size);
       bool failed = b.failure.has_value();
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        tz::MutexLock lock(mu_);
         ready_.push_back(std::move(b));
       }
       cv_.notify_all();
@@ -322,10 +322,10 @@ class BlockReader {
   const uint64_t head_;
   const int threads_;
   const SignatureCheck check_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<PreparedBlock> ready_;
-  bool stop_ = false;
+  tz::Mutex mu_;
+  std::condition_variable_any cv_;
+  std::deque<PreparedBlock> ready_ TZ_GUARDED_BY(mu_);
+  bool stop_ TZ_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -1,7 +1,7 @@
 // In-memory KvStore: a std::map under a mutex; batches apply atomically.
 #include <map>
-#include <mutex>
 
+#include "crypto/thread_annotations.h"
 #include "ledger/kv.h"
 
 namespace tz::ledger {
@@ -9,15 +9,15 @@ namespace {
 
 class MemKvStore : public KvStore {
  public:
-  Result<std::optional<std::string>> Get(std::string_view key) const override {
-    std::lock_guard<std::mutex> lock(mu_);
+  Result<std::optional<std::string>> Get(std::string_view key) const override TZ_EXCLUDES(mu_) {
+    tz::MutexLock lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
 
-  Status Write(const KvBatch& batch, bool) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  Status Write(const KvBatch& batch, bool) override TZ_EXCLUDES(mu_) {
+    tz::MutexLock lock(mu_);
     for (const auto& op : batch.ops()) {
       if (op.erase) {
         map_.erase(op.key);
@@ -29,8 +29,9 @@ class MemKvStore : public KvStore {
   }
 
   Status Scan(std::string_view begin, std::string_view end,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
-    std::unique_lock<std::mutex> lock(mu_);
+              const std::function<bool(std::string_view, std::string_view)>& fn) const override
+      TZ_EXCLUDES(mu_) {
+    tz::MutexLock lock(mu_);
     // Copy the range first so fn may call back into the store.
     std::vector<std::pair<std::string, std::string>> items;
     for (auto it = map_.lower_bound(begin); it != map_.end(); ++it) {
@@ -45,8 +46,8 @@ class MemKvStore : public KvStore {
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, std::string, std::less<>> map_;
+  mutable tz::Mutex mu_;
+  std::map<std::string, std::string, std::less<>> map_ TZ_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -116,54 +116,61 @@ Status Ledger::LoadHead() {
   if (!hd.ok() || !rd.ok()) return HeadCorrupt("head hashes are not hex");
   chain_ = *c;
   origin_ = *o;
+  tz::MutexLock lock(mu_);
   head_ = Head{static_cast<uint64_t>(*height), *hd, static_cast<uint64_t>(*size), *rd, *time};
   has_head_ = true;
   return Status::Ok();
 }
 
 Status Ledger::VerifyHead() {
-  auto header = GetBlockHeader(head_.height);
+  // Only Open calls this, before the ledger is shared; it still reads the
+  // guarded fields under mu_ (a copy of the head), as everything else does.
+  const Head h = head();
+  auto header = GetBlockHeader(h.height);
   if (!header.ok()) return HeadCorrupt("last block header: " + header.status().message());
-  if (header->Hash() != head_.hash) return HeadCorrupt("last block hash differs from the head");
-  if (header->log_size != head_.log_size || header->log_root != head_.log_root) {
+  if (header->Hash() != h.hash) return HeadCorrupt("last block hash differs from the head");
+  if (header->log_size != h.log_size || header->log_root != h.log_root) {
     return HeadCorrupt("last block's log size/root differ from the head");
   }
-  if (head_.height > 0) {
-    auto prev = GetBlockHeader(head_.height - 1);
+  if (h.height > 0) {
+    auto prev = GetBlockHeader(h.height - 1);
     if (!prev.ok() || prev->Hash() != header->prev) {
       return HeadCorrupt("last block does not link to its predecessor");
     }
   }
   std::vector<Digest> frontier;
-  for (merkle::NodeId id : merkle::FrontierNodes(head_.log_size)) {
+  for (merkle::NodeId id : merkle::FrontierNodes(h.log_size)) {
     TZ_ASSIGN_OR_RETURN(std::optional<std::string> v, store_->Get(layout::NodeKey(id)));
     Digest d;
     if (!v || !Digest::FromSpan(AsBytes(*v), &d)) return HeadCorrupt("a log node is missing");
     frontier.push_back(d);
   }
-  auto range = merkle::CompactRange::Restore(merkle::LogHasher(), head_.log_size, frontier);
-  if (!range.ok() || range->Root() != head_.log_root) {
+  auto range = merkle::CompactRange::Restore(merkle::LogHasher(), h.log_size, frontier);
+  if (!range.ok() || range->Root() != h.log_root) {
     return HeadCorrupt("stored log nodes do not give the head's root");
   }
-  log_ = std::move(*range);
-  if (head_.log_size > 0) {
+  {
+    tz::MutexLock lock(mu_);
+    log_ = std::move(*range);
+  }
+  if (h.log_size > 0) {
     // The last entry must exist and hash to the stored leaf node.
     TZ_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                        store_->Get(layout::EntryKey(head_.log_size - 1)));
+                        store_->Get(layout::EntryKey(h.log_size - 1)));
     TZ_ASSIGN_OR_RETURN(std::optional<std::string> leaf,
-                        store_->Get(layout::NodeKey({0, head_.log_size - 1})));
+                        store_->Get(layout::NodeKey({0, h.log_size - 1})));
     EntryId id = last ? EntryIdOf(AsBytes(*last)) : EntryId();
     if (!last || !leaf || AsString(id.span()) != *leaf) {
       return HeadCorrupt("the last entry is missing or differs from its log leaf");
     }
   }
   RefreshNodeKeys();
-  auto note = GetCheckpoint(head_.height);
+  auto note = GetCheckpoint(h.height);
   if (!note.ok()) return HeadCorrupt("the last block has no checkpoint");
-  auto cp = log::VerifyCertifiedCheckpoint(*note, node_keys_, 1, origin_);
+  auto cp = log::VerifyCertifiedCheckpoint(*note, NodeKeys(), 1, origin_);
   if (!cp.ok()) return HeadCorrupt("last checkpoint: " + cp.status().ToString());
-  if (cp->checkpoint.size != head_.log_size || cp->checkpoint.root_hash != head_.log_root ||
-      !cp->checkpoint.block || cp->checkpoint.block->block_hash != head_.hash) {
+  if (cp->checkpoint.size != h.log_size || cp->checkpoint.root_hash != h.log_root ||
+      !cp->checkpoint.block || cp->checkpoint.block->block_hash != h.hash) {
     return HeadCorrupt("the last checkpoint does not match the last block");
   }
   return Status::Ok();
@@ -181,23 +188,23 @@ void Ledger::RefreshNodeKeys() {
       if (v.ok()) keys.push_back(*v);
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   node_keys_ = std::move(keys);
 }
 
 Head Ledger::head() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return head_;
 }
 
 std::vector<log::NoteVerifier> Ledger::NodeKeys() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return node_keys_;
 }
 
 BlockBuilder Ledger::NewBlock(int64_t time, std::string proposer) const {
   BlockBuilder b(this, store_.get());
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   b.header_.chain = chain_;
   b.header_.height = has_head_ ? head_.height + 1 : 0;
   b.header_.prev = has_head_ ? head_.hash : Digest();
@@ -324,7 +331,7 @@ std::unique_ptr<Ledger> Ledger::NewReplica(std::unique_ptr<KvStore> store, std::
 Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer,
                                            std::string note) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     uint64_t expect = has_head_ ? head_.height + 1 : 0;
     if (b.ledger_ != this || b.header_.height != expect || b.log_.size() < log_.size()) {
       return Status(Code::kFailedPrecondition, "ledger.stale_block",
@@ -361,7 +368,7 @@ Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSign
                    e.find("\"type\":\"genesis\"") != std::string::npos;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     head_ = next;
     has_head_ = true;
     log_ = b.log_;
@@ -382,21 +389,29 @@ Result<BlockBuilder> Ledger::ReplayBlock(const Block& block, PreparedEntries&& p
   if (prepared.parsed.size() != block.entries.size()) {
     return Status::Internal("ledger.internal", "prepared entries do not match the block");
   }
-  Head h = head();
+  // The head and whether there is one, read together: a commit may run
+  // meanwhile (LedgerProxy::Validate beside a Commit).
+  Head h;
+  bool has_head = false;
+  {
+    tz::MutexLock lock(mu_);
+    h = head_;
+    has_head = has_head_;
+  }
   if (want.chain != chain_) {
     return Status::Verification("block.wrong_chain", "block is for chain '" + want.chain + "'");
   }
-  if (want.height != (has_head_ ? h.height + 1 : 0)) {
+  if (want.height != (has_head ? h.height + 1 : 0)) {
     return Status::Verification("block.bad_height", "block height " + std::to_string(want.height) +
                                                         " does not follow the head");
   }
-  if (has_head_ && want.prev != h.hash) {
+  if (has_head && want.prev != h.hash) {
     return Status::Verification("block.bad_prev", "block does not link to the head");
   }
-  if (has_head_ && want.time < h.time) {
+  if (has_head && want.time < h.time) {
     return Status::Verification("block.time_regress", "block time is before the head's");
   }
-  if (has_head_) {
+  if (has_head) {
     TZ_ASSIGN_OR_RETURN(std::vector<std::string> members, State(store_.get()).Members());
     if (std::find(members.begin(), members.end(), want.proposer) == members.end()) {
       return Status::Verification("block.bad_proposer",

@@ -67,7 +67,7 @@ Result<std::optional<KeyRecord>> State::GetKey(const KeyId& id) const {
   std::string key = StateKeyForKey(id);
   bool in_overlay = overlay_.count(key) > 0;
   if (!in_overlay) {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    tz::MutexLock lock(cache_mu_);
     auto it = key_cache_.find(key);
     if (it != key_cache_.end()) return std::optional<KeyRecord>(it->second);
   }
@@ -75,7 +75,7 @@ Result<std::optional<KeyRecord>> State::GetKey(const KeyId& id) const {
   if (!j) return std::optional<KeyRecord>();
   TZ_ASSIGN_OR_RETURN(KeyRecord rec, KeyRecord::FromJson(*j));
   if (!in_overlay) {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    tz::MutexLock lock(cache_mu_);
     key_cache_.emplace(key, rec);
   }
   return std::optional<KeyRecord>(std::move(rec));

@@ -31,7 +31,12 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
       archive::LocalBlobStore::Open(archive::Env::Default(), n->dir_.archive(), so));
   TZ_ASSIGN_OR_RETURN(n->uploads_, archive::LocalUploadSessions::Open(local.get()));
   n->blobs_ = std::move(local);
-  TZ_ASSIGN_OR_RETURN(n->service_seq_, n->ledger_->CommittedState().GetSeq(n->service_id_));
+  TZ_ASSIGN_OR_RETURN(int64_t service_seq, n->ledger_->CommittedState().GetSeq(n->service_id_));
+  {
+    // n is not shared yet; the lock keeps every access to service_seq_ under seq_mu_.
+    tz::MutexLock lock(n->seq_mu_);
+    n->service_seq_ = service_seq;
+  }
   // The sequencer signs checkpoints with its own copy of the node key.
   TZ_ASSIGN_OR_RETURN(log::NoteSigner seq_signer,
                       log::NoteSigner::Parse(n->signer_->ToSecretString()));
@@ -99,7 +104,7 @@ void Node::SubmitAsNode(const Json& entry, Sequencer::Done done) {
                     .count();
   // Numbering and queueing under one lock keeps sequence numbers in queue
   // order, so they increase along the log.
-  std::lock_guard<std::mutex> lock(seq_mu_);
+  tz::MutexLock lock(seq_mu_);
   auto e = ledger::SignEntry(ledger_->chain(), entry, service_id_, service_.keys.secret_key,
                              service_seq_ + 1, now);
   if (!e.ok()) return done(e.status());

@@ -35,7 +35,7 @@ void Sequencer::Enqueue(std::vector<Item> items) {
   // together (one block, when they fit in one).
   std::vector<std::pair<Done, Status>> refused;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     for (Item& it : items) {
       if (stop_) {
         refused.emplace_back(std::move(it.done), Status(Code::kUnavailable, "sequencer.stopped",
@@ -61,26 +61,29 @@ Result<ledger::Receipt> Sequencer::Submit(std::string_view bytes) {
 std::vector<Result<ledger::Receipt>> Sequencer::SubmitBatch(std::span<const std::string> entries) {
   // Each callback fills its slot; the last one releases the caller.
   struct Wait {
-    std::mutex mu;
-    std::condition_variable cv;
-    size_t left;
-    std::vector<std::optional<Result<ledger::Receipt>>> results;
+    tz::Mutex mu;
+    std::condition_variable_any cv;
+    size_t left TZ_GUARDED_BY(mu) = 0;
+    std::vector<std::optional<Result<ledger::Receipt>>> results TZ_GUARDED_BY(mu);
   };
   auto w = std::make_shared<Wait>();
-  w->left = entries.size();
-  w->results.resize(entries.size());
+  {
+    tz::MutexLock lock(w->mu);  // w is not shared yet; every access is under mu all the same
+    w->left = entries.size();
+    w->results.resize(entries.size());
+  }
   std::vector<Item> items;
   items.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     items.push_back({entries[i], [w, i](Result<ledger::Receipt> r) {
-                       std::lock_guard<std::mutex> lock(w->mu);
+                       tz::MutexLock lock(w->mu);
                        w->results[i] = std::move(r);
                        if (--w->left == 0) w->cv.notify_all();
                      }});
   }
   Enqueue(std::move(items));
-  std::unique_lock<std::mutex> lock(w->mu);
-  w->cv.wait(lock, [&] { return w->left == 0; });
+  tz::MutexLock lock(w->mu);
+  w->cv.wait(lock, [&]() TZ_REQUIRES(w->mu) { return w->left == 0; });
   std::vector<Result<ledger::Receipt>> out;
   out.reserve(entries.size());
   for (auto& r : w->results) out.push_back(std::move(*r));
@@ -89,7 +92,7 @@ std::vector<Result<ledger::Receipt>> Sequencer::SubmitBatch(std::span<const std:
 
 void Sequencer::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
@@ -98,7 +101,7 @@ void Sequencer::Stop() {
 }
 
 SequencerStats Sequencer::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return stats_;
 }
 
@@ -109,8 +112,10 @@ void Sequencer::RunPrepare() {
       // Take work only when the hand-over slot is free, so that what waits
       // beyond one prepared block stays in the queue (and counts against
       // max_queue).
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !prepared_.has_value() && (stop_ || !queue_.empty()); });
+      tz::MutexLock lock(mu_);
+      cv_.wait(lock, [this]() TZ_REQUIRES(mu_) {
+        return !prepared_.has_value() && (stop_ || !queue_.empty());
+      });
       if (queue_.empty()) {  // stopping and drained
         prepare_done_ = true;
         cv_.notify_all();
@@ -137,8 +142,8 @@ void Sequencer::RunPrepare() {
     // verified in order by the commit thread (PrepareEntries).
     p.entries =
         ledger::PrepareEntries(bytes, ledger_->CommittedState(), ledger_->options().verify_threads);
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !prepared_.has_value(); });
+    tz::MutexLock lock(mu_);
+    cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return !prepared_.has_value(); });
     prepared_.emplace(std::move(p));
     cv_.notify_all();
   }
@@ -148,8 +153,8 @@ void Sequencer::RunCommit() {
   for (;;) {
     Prepared p;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return prepared_.has_value() || prepare_done_; });
+      tz::MutexLock lock(mu_);
+      cv_.wait(lock, [this]() TZ_REQUIRES(mu_) { return prepared_.has_value() || prepare_done_; });
       if (!prepared_) return;  // the prepare thread has exited and nothing is left
       p = std::move(*prepared_);
       prepared_.reset();
@@ -172,7 +177,7 @@ void Sequencer::CommitBatch(Prepared& batch) {
   }
   {
     // Stats first, so that a caller woken by its callback sees them.
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     if (commit.ok() && accepted > 0) ++stats_.blocks;
     stats_.entries += commit.ok() ? accepted : 0;
     stats_.rejected += n - (commit.ok() ? accepted : 0);

@@ -95,7 +95,7 @@ CheckpointStamper::~CheckpointStamper() { Stop(); }
 
 void CheckpointStamper::Notify() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     notified_ = true;
   }
   cv_.notify_all();
@@ -103,7 +103,7 @@ void CheckpointStamper::Notify() {
 
 void CheckpointStamper::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    tz::MutexLock lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
@@ -111,13 +111,13 @@ void CheckpointStamper::Stop() {
 }
 
 StamperStats CheckpointStamper::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  tz::MutexLock lock(mu_);
   return stats_;
 }
 
 bool CheckpointStamper::WaitFor(std::chrono::milliseconds d) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, d, [this] { return stop_ || notified_; });
+  tz::MutexLock lock(mu_);
+  cv_.wait_for(lock, d, [this]() TZ_REQUIRES(mu_) { return stop_ || notified_; });
   notified_ = false;
   return !stop_;
 }
@@ -152,7 +152,7 @@ void CheckpointStamper::Run() {
     ledger::Head head = ledger_->head();
     uint64_t newest;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      tz::MutexLock lock(mu_);
       if (stop_) return;
       newest = stats_.newest_stamped;
     }
@@ -170,7 +170,7 @@ void CheckpointStamper::Run() {
     }
     if (st.ok()) {
       failures_in_row = 0;
-      std::lock_guard<std::mutex> lock(mu_);
+      tz::MutexLock lock(mu_);
       ++stats_.stamped;
       stats_.newest_stamped = head.log_size;
       stats_.last_error.clear();
@@ -178,7 +178,7 @@ void CheckpointStamper::Run() {
     }
     ++failures_in_row;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      tz::MutexLock lock(mu_);
       ++stats_.failures;
       stats_.last_error = st.ToString();
     }
@@ -195,8 +195,8 @@ void CheckpointStamper::Run() {
     // Sleep through the back-off; a Notify (new block) must not cut it short.
     auto until = std::chrono::steady_clock::now() + backoff;
     while (std::chrono::steady_clock::now() < until) {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, until, [this] { return stop_; });
+      tz::MutexLock lock(mu_);
+      cv_.wait_until(lock, until, [this]() TZ_REQUIRES(mu_) { return stop_; });
       if (stop_) return;
     }
   }

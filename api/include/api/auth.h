@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -13,6 +12,7 @@
 
 #include "api/http.h"
 #include "crypto/status.h"
+#include "crypto/thread_annotations.h"
 #include "ledger/state.h"
 #include "ledger/types.h"
 
@@ -39,25 +39,28 @@ class Authenticator {
   // Reasons (docs/api.md): auth.missing, auth.malformed, auth.expired,
   // auth.unknown_key, auth.revoked_key, auth.bad_signature, auth.replayed,
   // http.rate_limited, auth.forbidden (roles), auth.busy.
-  Result<Caller> Verify(const Request& req, const std::vector<ledger::Role>& roles, int64_t now_s);
+  Result<Caller> Verify(const Request& req, const std::vector<ledger::Role>& roles, int64_t now_s)
+      TZ_EXCLUDES(mu_);
 
   // auth.digest_mismatch unless sha256(body) matches the Content-Digest.
   static Status CheckBody(const Request& req, const Digest& body_sha256);
 
  private:
-  Status CheckNonce(const std::string& keyid, const std::string& nonce, int64_t now_s);
-  Status TakeToken(const std::string& keyid, int64_t now_ms);
+  Status CheckNonce(const std::string& keyid, const std::string& nonce, int64_t now_s)
+      TZ_EXCLUDES(mu_);
+  Status TakeToken(const std::string& keyid, int64_t now_ms) TZ_EXCLUDES(mu_);
 
   KeyLookup lookup_;
   AuthOptions options_;
-  std::mutex mu_;
-  std::unordered_map<std::string, int64_t> nonces_;          // keyid/nonce -> expiry (s)
-  std::deque<std::pair<int64_t, std::string>> nonce_order_;  // expiry order
+  tz::Mutex mu_;
+  // keyid/nonce -> expiry (s).
+  std::unordered_map<std::string, int64_t> nonces_ TZ_GUARDED_BY(mu_);
+  std::deque<std::pair<int64_t, std::string>> nonce_order_ TZ_GUARDED_BY(mu_);  // expiry order
   struct Bucket {
     double tokens;
     int64_t last_ms;
   };
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, Bucket> buckets_ TZ_GUARDED_BY(mu_);
 };
 
 }  // namespace tz::api

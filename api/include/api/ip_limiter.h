@@ -15,10 +15,11 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "crypto/thread_annotations.h"
 
 namespace tz::api {
 
@@ -38,9 +39,9 @@ class IpLimiter {
   std::string ClientKey(const uint8_t* v4, const uint8_t* v6) const;
   // Takes one token from the client's bucket; false when empty. now_ms is
   // any monotonic millisecond clock.
-  bool Allow(const std::string& client, int64_t now_ms);
+  bool Allow(const std::string& client, int64_t now_ms) TZ_EXCLUDES(mu_);
 
-  size_t clients() const;
+  size_t clients() const TZ_EXCLUDES(mu_);
 
  private:
   struct Bucket {
@@ -50,8 +51,8 @@ class IpLimiter {
   double Refilled(const Bucket& b, int64_t now_ms) const;
 
   IpLimitOptions options_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  mutable tz::Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ TZ_GUARDED_BY(mu_);
 };
 
 }  // namespace tz::api

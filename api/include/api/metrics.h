@@ -6,8 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "crypto/thread_annotations.h"
 
 namespace tz::api {
 
@@ -21,12 +22,13 @@ class Metrics {
   void ConnectionRejected() { ++connections_rejected_; }
   void Timeout() { ++timeouts_; }
   // One answered request: route pattern (or "unmatched"), status, latency.
-  void Record(const std::string& method, const std::string& route, int status, uint64_t micros);
+  void Record(const std::string& method, const std::string& route, int status, uint64_t micros)
+      TZ_EXCLUDES(mu_);
   void AddBodyBytes(uint64_t n) { body_bytes_ += n; }
 
   // Extra gauges appended by the owner (ledger height, size ...).
   using Extra = std::function<void(std::string* out)>;
-  std::string Render(const Extra& extra = nullptr) const;
+  std::string Render(const Extra& extra = nullptr) const TZ_EXCLUDES(mu_);
 
  private:
   static constexpr std::array<uint64_t, 12> kBucketsMicros = {
@@ -36,9 +38,9 @@ class Metrics {
     uint64_t sum_micros = 0;
     std::array<uint64_t, kBucketsMicros.size()> buckets{};
   };
-  mutable std::mutex mu_;
-  std::map<std::string, uint64_t> requests_;  // labels -> count
-  std::map<std::string, Series> latency_;     // route labels -> histogram
+  mutable tz::Mutex mu_;
+  std::map<std::string, uint64_t> requests_ TZ_GUARDED_BY(mu_);  // labels -> count
+  std::map<std::string, Series> latency_ TZ_GUARDED_BY(mu_);     // route labels -> histogram
   std::atomic<int64_t> connections_open_{0};
   std::atomic<uint64_t> connections_total_{0}, connections_rejected_{0}, timeouts_{0},
       body_bytes_{0};

@@ -24,13 +24,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "crypto/hash.h"
 #include "crypto/status.h"
+#include "crypto/thread_annotations.h"
 #include "ledger/ledger.h"
 #include "log/merkle.h"
 
@@ -49,35 +48,42 @@ class ProofCache {
   explicit ProofCache(size_t budget_bytes = kDefaultBudget) : budget_(budget_bytes) {}
 
   // As l.InclusionProof(index, size) (same reasons).
-  Result<std::vector<Digest>> InclusionProof(const ledger::Ledger& l, uint64_t index,
-                                             uint64_t size);
+  Result<std::vector<Digest>> InclusionProof(const ledger::Ledger& l, uint64_t index, uint64_t size)
+      TZ_EXCLUDES(fill_mu_, mu_);
   // As l.GetCheckpoint(height), shared, with its JSON form.
-  Result<std::shared_ptr<const CachedNote>> Checkpoint(const ledger::Ledger& l, uint64_t height);
+  Result<std::shared_ptr<const CachedNote>> Checkpoint(const ledger::Ledger& l, uint64_t height)
+      TZ_EXCLUDES(mu_);
 
   // Loads every cached level for the ledger's current head (optional; the
   // first proofs do it lazily otherwise).
-  Status Warm(const ledger::Ledger& l);
+  Status Warm(const ledger::Ledger& l) TZ_EXCLUDES(fill_mu_, mu_);
 
   // The lowest level kept in memory for a log of `size` entries.
   uint32_t MinLevelFor(uint64_t size) const;
   // Nodes held in memory (for tests and metrics).
-  size_t cached_nodes() const;
+  size_t cached_nodes() const TZ_EXCLUDES(mu_);
 
  private:
-  Result<Digest> Node(const ledger::Ledger& l, merkle::NodeId id, uint64_t size);
+  Result<Digest> Node(const ledger::Ledger& l, merkle::NodeId id, uint64_t size)
+      TZ_EXCLUDES(fill_mu_, mu_);
   // Loads the stored nodes of `level` of the tree of `size` entries (and
   // first drops levels the budget no longer allows). Caller holds fill_mu_.
-  Status Fill(const ledger::Ledger& l, uint32_t level, uint64_t size);
+  Status Fill(const ledger::Ledger& l, uint32_t level, uint64_t size) TZ_REQUIRES(fill_mu_)
+      TZ_EXCLUDES(mu_);
 
   size_t budget_;
-  std::mutex fill_mu_;  // one level load at a time (Fill)
-  mutable std::shared_mutex mu_;
-  uint32_t min_level_ = 0;                   // raised (never lowered) as the log grows
-  std::vector<std::vector<Digest>> levels_;  // [level][index], levels >= min_level_
-  uint64_t ephemeral_size_ = 0;
-  std::map<merkle::NodeId, Digest> ephemeral_;  // proof elements at ephemeral_size_
-  uint64_t note_height_ = UINT64_MAX;
-  std::shared_ptr<const CachedNote> note_;
+  // One level load at a time (Fill); it guards no data of its own. Taken
+  // before mu_.
+  tz::Mutex fill_mu_ TZ_ACQUIRED_BEFORE(mu_);
+  mutable tz::SharedMutex mu_;
+  uint32_t min_level_ TZ_GUARDED_BY(mu_) = 0;  // raised (never lowered) as the log grows
+  // [level][index], levels >= min_level_.
+  std::vector<std::vector<Digest>> levels_ TZ_GUARDED_BY(mu_);
+  uint64_t ephemeral_size_ TZ_GUARDED_BY(mu_) = 0;
+  // Proof elements at ephemeral_size_.
+  std::map<merkle::NodeId, Digest> ephemeral_ TZ_GUARDED_BY(mu_);
+  uint64_t note_height_ TZ_GUARDED_BY(mu_) = UINT64_MAX;
+  std::shared_ptr<const CachedNote> note_ TZ_GUARDED_BY(mu_);
 };
 
 }  // namespace tz::api

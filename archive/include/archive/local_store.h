@@ -19,12 +19,12 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "archive/blob_store.h"
 #include "archive/env.h"
+#include "crypto/thread_annotations.h"
 
 namespace tz::archive {
 
@@ -132,13 +132,13 @@ class LocalBlobStore : public BlobStore {
                                            bool sync_dirs = true);
   // A fresh path under tmp/ owned by this object: if the process dies, the
   // next Open removes it.
-  std::string NewTempPath();
+  std::string NewTempPath() TZ_EXCLUDES(mu_);
 
  private:
   LocalBlobStore(Env* env, std::string root, LocalStoreOptions options);
   Status Init();
   Status CleanTemp();
-  Status EnsureFanoutDirs(const Digest& digest, bool sync);
+  Status EnsureFanoutDirs(const Digest& digest, bool sync) TZ_EXCLUDES(mu_);
   Status ListInto(const std::optional<Digest>& start_after, size_t limit, std::vector<Digest>* out);
   void FsckDir(const std::string& rel, int depth, const FsckOptions& options, FsckReport* report);
   void FsckFile(const std::string& rel, const std::string& name, const FsckOptions& options,
@@ -149,9 +149,10 @@ class LocalBlobStore : public BlobStore {
   LocalStoreOptions options_;
   std::string owner_;  // random token naming this object's temp files
   std::unique_ptr<FileLock> owner_lock_;
-  std::mutex mu_;  // guards the fields below
-  uint64_t next_temp_ = 0;
-  std::vector<bool> fanout_known_;  // [0, 256): level 1; [256, 65792): level 2
+  tz::Mutex mu_;
+  uint64_t next_temp_ TZ_GUARDED_BY(mu_) = 0;
+  // Fan-out directories known to exist: [0, 256) level 1, [256, 65792) level 2.
+  std::vector<bool> fanout_known_ TZ_GUARDED_BY(mu_);
 };
 
 }  // namespace tz::archive

@@ -7,8 +7,10 @@
 // "Thread Safety Analysis" documentation; on other compilers the macros
 // expand to nothing, so annotated code builds unchanged with GCC.
 //
-// std::mutex carries no annotations in libstdc++, so the analysis cannot see
-// it being locked: annotate with tz::Mutex and tz::MutexLock instead.
+// std::mutex and std::shared_mutex carry no annotations in libstdc++, so the
+// analysis cannot see them being locked: use tz::Mutex and tz::MutexLock,
+// resp. tz::SharedMutex with tz::ReaderLock and tz::WriterLock (below)
+// instead.
 //
 //   class Counter {
 //    public:
@@ -29,9 +31,33 @@
 //
 // (std::condition_variable needs a std::unique_lock<std::mutex>: build one
 // over native() with std::adopt_lock and release() it afterwards.)
+//
+// Readers and a writer: tz::SharedMutex wraps std::shared_mutex. Readers
+// hold it shared through tz::ReaderLock, and the analysis then allows reads
+// of the data it guards but not writes; a tz::WriterLock holds it
+// exclusively:
+//
+//   class Cache {
+//    public:
+//     std::optional<int> Find(int k) const TZ_EXCLUDES(mu_) {
+//       tz::ReaderLock lock(mu_);
+//       auto it = map_.find(k);
+//       return it == map_.end() ? std::nullopt : std::optional<int>(it->second);
+//     }
+//     void Put(int k, int v) TZ_EXCLUDES(mu_) {
+//       tz::WriterLock lock(mu_);
+//       map_[k] = v;
+//     }
+//    private:
+//     mutable tz::SharedMutex mu_;
+//     std::map<int, int> map_ TZ_GUARDED_BY(mu_);
+//   };
+//
+// A helper that only reads under either lock is TZ_REQUIRES_SHARED(mu_).
 #pragma once
 
 #include <mutex>
+#include <shared_mutex>
 
 #if defined(__clang__)
 #define TZ_THREAD_ANNOTATION(x) __attribute__((x))
@@ -148,6 +174,63 @@ class TZ_SCOPED_CAPABILITY MutexLock {
  private:
   Mutex& mu_;
   bool held_ = true;
+};
+
+// A std::shared_mutex the analysis can see: exclusive (lock/unlock, for
+// writers) or shared (lock_shared/unlock_shared, for readers). Like
+// std::shared_mutex it is not recursive, and a thread holding it shared must
+// not try to take it exclusively (upgrade): release it first. Not copyable
+// or movable. It meets Lockable and SharedLockable, so std::unique_lock,
+// std::shared_lock and std::condition_variable_any accept it (again, the
+// analysis only follows tz::ReaderLock, tz::WriterLock and the members
+// below).
+class TZ_CAPABILITY("mutex") SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  void lock() TZ_ACQUIRE() { mu_.lock(); }
+  void unlock() TZ_RELEASE() { mu_.unlock(); }
+  bool try_lock() TZ_TRY_ACQUIRE(true) { return mu_.try_lock(); }
+
+  void lock_shared() TZ_ACQUIRE_SHARED() { mu_.lock_shared(); }
+  void unlock_shared() TZ_RELEASE_SHARED() { mu_.unlock_shared(); }
+  bool try_lock_shared() TZ_TRY_ACQUIRE_SHARED(true) { return mu_.try_lock_shared(); }
+
+  // As Mutex::AssertHeld (no run-time check): the caller holds it
+  // exclusively, resp. at least shared.
+  void AssertHeld() const TZ_ASSERT_CAPABILITY(this) {}
+  void AssertReaderHeld() const TZ_ASSERT_SHARED_CAPABILITY(this) {}
+
+ private:
+  std::shared_mutex mu_;
+};
+
+// Holds a tz::SharedMutex shared for its scope (std::shared_lock): the
+// guarded data may be read, not written.
+class TZ_SCOPED_CAPABILITY ReaderLock {
+ public:
+  explicit ReaderLock(SharedMutex& mu) TZ_ACQUIRE_SHARED(mu) : mu_(mu) { mu_.lock_shared(); }
+  ~ReaderLock() TZ_RELEASE() { mu_.unlock_shared(); }
+  ReaderLock(const ReaderLock&) = delete;
+  ReaderLock& operator=(const ReaderLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
+};
+
+// Holds a tz::SharedMutex exclusively for its scope (std::unique_lock over
+// a std::shared_mutex): the guarded data may be read and written.
+class TZ_SCOPED_CAPABILITY WriterLock {
+ public:
+  explicit WriterLock(SharedMutex& mu) TZ_ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
+  ~WriterLock() TZ_RELEASE() { mu_.unlock(); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  SharedMutex& mu_;
 };
 
 }  // namespace tz

@@ -22,7 +22,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +29,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/status.h"
+#include "crypto/thread_annotations.h"
 #include "ledger/block.h"
 #include "ledger/entries.h"
 #include "ledger/envelope.h"
@@ -160,7 +160,7 @@ class Ledger {
                                                        const log::NoteSigner& signer,
                                                        LedgerOptions options = {});
 
-  Head head() const;
+  Head head() const TZ_EXCLUDES(mu_);
   const std::string& chain() const { return chain_; }
   const std::string& origin() const { return origin_; }
   const LedgerOptions& options() const { return options_; }
@@ -168,12 +168,12 @@ class Ledger {
     return options_.types ? *options_.types : LedgerEntryTypes();
   }
   // The node keys of the current members (checkpoint signers).
-  std::vector<log::NoteVerifier> NodeKeys() const;
+  std::vector<log::NoteVerifier> NodeKeys() const TZ_EXCLUDES(mu_);
 
   // ---- proposer path ----
   // A new block at head().height + 1. `time` is raised to the head's time
   // if it is earlier (block times never decrease).
-  BlockBuilder NewBlock(int64_t time, std::string proposer) const;
+  BlockBuilder NewBlock(int64_t time, std::string proposer) const TZ_EXCLUDES(mu_);
   // Parses and verifies signatures of `entries` on verify_threads threads,
   // then Adds each in order; one result per entry.
   std::vector<Result<Receipt>> AddAll(BlockBuilder* builder,
@@ -211,7 +211,7 @@ class Ledger {
   // As above with the block's entries already prepared (PrepareEntries over
   // block.entries, in the same order).
   Result<BlockBuilder> ReplayBlock(const Block& block, PreparedEntries&& prepared,
-                                   uint64_t* bad_entry = nullptr) const;
+                                   uint64_t* bad_entry = nullptr) const TZ_EXCLUDES(mu_);
 
   // ---- reads ----
   // Signed entry bytes at a log index ("ledger.no_entry", kNotFound).
@@ -250,21 +250,24 @@ class Ledger {
   Ledger(std::unique_ptr<KvStore> store, LedgerOptions options)
       : store_(std::move(store)), options_(options) {}
   Result<BlockHeader> CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer,
-                                     std::string note);
-  Status LoadHead();
-  Status VerifyHead();
+                                     std::string note) TZ_EXCLUDES(mu_);
+  Status LoadHead() TZ_EXCLUDES(mu_);
+  Status VerifyHead() TZ_EXCLUDES(mu_);
   Status CheckIndices();
-  void RefreshNodeKeys();
+  void RefreshNodeKeys() TZ_EXCLUDES(mu_);
 
   std::unique_ptr<KvStore> store_;
   LedgerOptions options_;
   std::string chain_;
   std::string origin_;
-  mutable std::mutex mu_;  // guards head_, log_, node_keys_
-  Head head_;
-  bool has_head_ = false;
-  merkle::CompactRange log_;
-  std::vector<log::NoteVerifier> node_keys_;
+  // The head, the log's frontier and the checkpoint signers change with
+  // every commit while readers run. chain_ and origin_ are set once, before
+  // the ledger is shared.
+  mutable tz::Mutex mu_;
+  Head head_ TZ_GUARDED_BY(mu_);
+  bool has_head_ TZ_GUARDED_BY(mu_) = false;
+  merkle::CompactRange log_ TZ_GUARDED_BY(mu_);
+  std::vector<log::NoteVerifier> node_keys_ TZ_GUARDED_BY(mu_);
 };
 
 }  // namespace tz::ledger

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +18,7 @@
 #include "crypto/json.h"
 #include "crypto/sign.h"
 #include "crypto/status.h"
+#include "crypto/thread_annotations.h"
 #include "ledger/kv.h"
 #include "ledger/types.h"
 
@@ -42,10 +42,10 @@ class State {
   // base must outlive the State. A null base means an empty store.
   explicit State(const KvStore* base) : base_(base) {}
   State(State&& o) noexcept : base_(o.base_), overlay_(std::move(o.overlay_)) {}
-  State& operator=(State&& o) noexcept {
+  State& operator=(State&& o) noexcept TZ_EXCLUDES(cache_mu_) {
     base_ = o.base_;
     overlay_ = std::move(o.overlay_);
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    tz::MutexLock lock(cache_mu_);
     key_cache_.clear();
     return *this;
   }
@@ -57,7 +57,7 @@ class State {
   void Put(std::string key, std::string value) { overlay_[std::move(key)] = std::move(value); }
   void PutJson(std::string key, const Json& value) { Put(std::move(key), value.Canonical()); }
 
-  Result<std::optional<KeyRecord>> GetKey(const KeyId& id) const;
+  Result<std::optional<KeyRecord>> GetKey(const KeyId& id) const TZ_EXCLUDES(cache_mu_);
   void PutKey(const KeyId& id, const KeyRecord& rec);
   // The last sequence number accepted from a key; 0 when none.
   Result<int64_t> GetSeq(const KeyId& id) const;
@@ -79,8 +79,8 @@ class State {
   // Decoded key records read from the base store (which does not change
   // during a State's life); thread-safe so that parallel signature checks
   // can share it.
-  mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, KeyRecord> key_cache_;
+  mutable tz::Mutex cache_mu_;
+  mutable std::unordered_map<std::string, KeyRecord> key_cache_ TZ_GUARDED_BY(cache_mu_);
 };
 
 // State key names of the ledger's own records (all start with "s/"; an

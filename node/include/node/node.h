@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "crypto/json.h"
 #include "crypto/keyfile.h"
 #include "crypto/status.h"
+#include "crypto/thread_annotations.h"
 #include "ledger/ledger.h"
 #include "log/note.h"
 #include "node/config.h"
@@ -71,7 +71,7 @@ class Node {
   void Submit(std::string entry_bytes, Sequencer::Done done);
   // Signs `entry` ({"type",...}) with the node's service key and the next
   // sequence number, then submits it (access.log entries).
-  void SubmitAsNode(const Json& entry, Sequencer::Done done);
+  void SubmitAsNode(const Json& entry, Sequencer::Done done) TZ_EXCLUDES(seq_mu_);
 
   // Stops the sequencer after the queued entries are written.
   void Stop();
@@ -91,8 +91,8 @@ class Node {
   std::vector<std::unique_ptr<CheckpointStamper>> stampers_;
   NamedKeyPair service_;
   ledger::KeyId service_id_;
-  std::mutex seq_mu_;
-  int64_t service_seq_ = 0;  // last sequence number used
+  tz::Mutex seq_mu_;
+  int64_t service_seq_ TZ_GUARDED_BY(seq_mu_) = 0;  // last sequence number used
 };
 
 }  // namespace tz::node

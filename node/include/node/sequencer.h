@@ -20,7 +20,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/thread_annotations.h"
 #include "ledger/ledger.h"
 #include "log/note.h"
 
@@ -66,17 +66,18 @@ class Sequencer {
   // the commit's failure (e.g. "kv.io"; the whole block is dropped). It runs
   // at once, on the caller's thread, with "sequencer.busy" when the queue is
   // full or "sequencer.stopped" after Stop.
-  void Submit(std::string bytes, Done done);
+  void Submit(std::string bytes, Done done) TZ_EXCLUDES(mu_);
   // Blocking forms: queue and wait. One result per entry, in order. A
   // batch is queued at once, so it goes into one block if it fits.
-  Result<ledger::Receipt> Submit(std::string_view bytes);
-  std::vector<Result<ledger::Receipt>> SubmitBatch(std::span<const std::string> entries);
+  Result<ledger::Receipt> Submit(std::string_view bytes) TZ_EXCLUDES(mu_);
+  std::vector<Result<ledger::Receipt>> SubmitBatch(std::span<const std::string> entries)
+      TZ_EXCLUDES(mu_);
 
   // Writes what is queued, then stops the threads. Later submissions get
   // "sequencer.stopped". Not from a `done` callback (it would wait for
   // itself).
-  void Stop();
-  SequencerStats stats() const;
+  void Stop() TZ_EXCLUDES(mu_);
+  SequencerStats stats() const TZ_EXCLUDES(mu_);
 
   static int64_t NowMs();
 
@@ -91,24 +92,24 @@ class Sequencer {
     ledger::PreparedEntries entries;
   };
   // Queues items (or refuses each with busy/stopped) under one lock.
-  void Enqueue(std::vector<Item> items);
-  void RunPrepare();
-  void RunCommit();
-  void CommitBatch(Prepared& batch);
+  void Enqueue(std::vector<Item> items) TZ_EXCLUDES(mu_);
+  void RunPrepare() TZ_EXCLUDES(mu_);
+  void RunCommit() TZ_EXCLUDES(mu_);
+  void CommitBatch(Prepared& batch) TZ_EXCLUDES(mu_);
 
   ledger::Ledger* ledger_;
   log::NoteSigner signer_;
   std::string proposer_;
   SequencerOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Item> queue_;
-  bool stop_ = false;
-  // Hand-over between the threads (under mu_): at most one prepared batch
-  // waits, so preparing runs at most one block ahead.
-  std::optional<Prepared> prepared_;
-  bool prepare_done_ = false;  // the prepare thread has exited
-  SequencerStats stats_;
+  mutable tz::Mutex mu_;
+  std::condition_variable_any cv_;
+  std::vector<Item> queue_ TZ_GUARDED_BY(mu_);
+  bool stop_ TZ_GUARDED_BY(mu_) = false;
+  // Hand-over between the threads: at most one prepared batch waits, so
+  // preparing runs at most one block ahead.
+  std::optional<Prepared> prepared_ TZ_GUARDED_BY(mu_);
+  bool prepare_done_ TZ_GUARDED_BY(mu_) = false;  // the prepare thread has exited
+  SequencerStats stats_ TZ_GUARDED_BY(mu_);
   std::thread prepare_thread_;
   std::thread commit_thread_;
 };

@@ -21,12 +21,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "crypto/status.h"
+#include "crypto/thread_annotations.h"
 #include "crypto/timestamp.h"
 #include "ledger/ledger.h"
 
@@ -96,9 +96,9 @@ class CheckpointStamper {
   ~CheckpointStamper();  // Stop()
 
   // Wakes the thread (e.g. after a commit); polling finds new blocks anyway.
-  void Notify();
-  void Stop();
-  StamperStats stats() const;
+  void Notify() TZ_EXCLUDES(mu_);
+  void Stop() TZ_EXCLUDES(mu_);
+  StamperStats stats() const TZ_EXCLUDES(mu_);
   const std::string& source() const { return source_; }
 
   // One stamp of `note`: the token (DER) after checking it. For the
@@ -108,18 +108,18 @@ class CheckpointStamper {
   static Result<Bytes> StampNote(const StamperOptions& options, std::string_view note);
 
  private:
-  void Run();
-  bool WaitFor(std::chrono::milliseconds d);  // false when stopping
+  void Run() TZ_EXCLUDES(mu_);
+  bool WaitFor(std::chrono::milliseconds d) TZ_EXCLUDES(mu_);  // false when stopping
 
   std::string source_;
   const ledger::Ledger* ledger_;
   TimestampStore* store_;
   StamperOptions opts_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool notified_ = false;
-  StamperStats stats_;
+  mutable tz::Mutex mu_;
+  std::condition_variable_any cv_;
+  bool stop_ TZ_GUARDED_BY(mu_) = false;
+  bool notified_ TZ_GUARDED_BY(mu_) = false;
+  StamperStats stats_ TZ_GUARDED_BY(mu_);
   std::thread thread_;
 };
 
