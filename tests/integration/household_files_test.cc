@@ -18,9 +18,8 @@ TestKey AdminKey(const NodeProcess& n) {
 }
 
 httplib::Headers Read(const TestKey& k, const std::string& target, const std::string& reason) {
-  auto h = NodeProcess::Signed(k, "GET", target, "");
-  if (!reason.empty()) h.emplace("X-TZ-Reason", reason);
-  return h;
+  if (reason.empty()) return NodeProcess::Signed(k, "GET", target, "");
+  return NodeProcess::SignedRead(k, target, reason);
 }
 
 class HouseholdFilesTest : public ::testing::Test {

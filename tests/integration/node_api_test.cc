@@ -350,9 +350,7 @@ TEST_F(NodeApiTest, HouseholdReadIsAccessLogged) {
   std::string hh(64, 'a');
   std::string target = "/v1/households/" + hh;
   // The builder's role may not read personal data.
-  auto h = NodeProcess::Signed(node_->builder, "GET", target, "");
-  h.emplace("X-TZ-Reason", "checking");
-  auto r = c.Get(target, h);
+  auto r = c.Get(target, NodeProcess::SignedRead(node_->builder, target, "checking"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403) << r->body;
   EXPECT_EQ(ErrorCode(r->body), "auth.forbidden");
@@ -360,9 +358,27 @@ TEST_F(NodeApiTest, HouseholdReadIsAccessLogged) {
   r = c.Get(target, NodeProcess::Signed(node_->auditor, "GET", target, ""));
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(ErrorCode(r->body), "request.missing_reason");
-  h = NodeProcess::Signed(node_->auditor, "GET", target, "");
+  // A reason the signature does not cover (added, or rewritten by a
+  // proxy): refused before anything is logged.
+  auto h = NodeProcess::Signed(node_->auditor, "GET", target, "");
   h.emplace("X-TZ-Reason", "annual audit 2026");
   r = c.Get(target, h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "auth.uncovered_header");
+  h = NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026", "audit");
+  h.find("X-TZ-Reason")->second = "curiosity";
+  r = c.Get(target, h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "auth.bad_signature");
+  h = NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026", "audit");
+  h.find("X-TZ-Purpose")->second = "lease_management";
+  r = c.Get(target, h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "auth.bad_signature");
+  r = c.Get(target, NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026"));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   std::string access = ParseJson(r->body)->find("access_entry")->as_string();

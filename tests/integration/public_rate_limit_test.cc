@@ -30,9 +30,7 @@ TEST(PublicRateLimitTest, UnsignedRequestsAreLimitedPerAddress) {
   ASSERT_TRUE(again);
   // Signed requests are not charged to the address bucket.
   std::string target = "/v1/households/" + ToHex(Sha256("h"));
-  auto h = NodeProcess::Signed(n.auditor, "GET", target, "");
-  h.emplace("X-TZ-Reason", "audit");
-  auto r = c.Get(target, h);
+  auto r = c.Get(target, NodeProcess::SignedRead(n.auditor, target, "audit"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
   // The bucket refills.

@@ -45,13 +45,14 @@ class Authenticator {
   static Status CheckBody(const Request& req, const Digest& body_sha256);
 
  private:
-  Status CheckNonce(const std::string& keyid, const std::string& nonce, int64_t now_s);
+  // auth.replayed if any key used `nonce` within the window.
+  Status CheckNonce(const std::string& nonce, int64_t now_s);
   Status TakeToken(const std::string& keyid, int64_t now_ms);
 
   KeyLookup lookup_;
   AuthOptions options_;
   std::mutex mu_;
-  std::unordered_map<std::string, int64_t> nonces_;          // keyid/nonce -> expiry (s)
+  std::unordered_map<std::string, int64_t> nonces_;          // nonce -> expiry (s)
   std::deque<std::pair<int64_t, std::string>> nonce_order_;  // expiry order
   struct Bucket {
     double tokens;
