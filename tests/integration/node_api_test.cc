@@ -146,9 +146,10 @@ TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
 TEST_F(NodeApiTest, DocumentAnswerEqualsEntryAndProofRoutes) {
   auto c = node_->Client();
   std::vector<std::string> digests;
-  // Titles that need escaping; one block per entry, so the log size moves
-  // through sizes with and without incomplete right edges.
-  const char* titles[] = {"plain", "quote \" and \\ backslash", "line\nbreak\ttab\x01",
+  // Titles that need escaping (control characters are refused at
+  // validation, field.unsafe_text); one block per entry, so the log size
+  // moves through sizes with and without incomplete right edges.
+  const char* titles[] = {"plain", "quote \" and \\ backslash", "slash / 🏠 𠀀 nbsp\u00a0end",
                           "竣工图 — 第3栋", "}{][,:"};
   for (int i = 0; i < 13; ++i) {
     std::string content = "doc-equality " + std::to_string(i);
