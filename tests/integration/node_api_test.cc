@@ -14,7 +14,10 @@
 namespace tz::testing {
 namespace {
 
-Json Notarize(const std::string& content, const std::string& house, const std::string& title) {
+// in_archive: whether the entry claims the node holds the bytes (the node
+// refuses the claim unless it does).
+Json Notarize(const std::string& content, const std::string& house, const std::string& title,
+              bool in_archive = false) {
   return Json::MakeObject({{"type", Json("doc.notarize")},
                            {"v", Json(1)},
                            {"digest", Json(ToHex(Sha256(content)))},
@@ -24,7 +27,7 @@ Json Notarize(const std::string& content, const std::string& house, const std::s
                            {"doc_type", Json("as_built_drawings")},
                            {"project", Json("proj-1")},
                            {"house", Json(house)},
-                           {"in_archive", Json(true)},
+                           {"in_archive", Json(in_archive)},
                            {"encrypted", Json(false)}});
 }
 
@@ -63,8 +66,28 @@ TEST_F(NodeApiTest, HealthAndConsortium) {
 TEST_F(NodeApiTest, NotarizeThenVerifyProofOffline) {
   auto c = node_->Client();
   std::string content = "as-built drawing, building 3";
-  std::string entry = node_->Entry(node_->builder, Notarize(content, "B3-101", "drawing B3"));
-  auto r = c.Post("/v1/entries", entry, "application/json");
+  // Claiming the bytes are archived before they are: refused, nothing logged.
+  std::string early =
+      node_->Entry(node_->builder, Notarize(content, "B3-101", "drawing B3", /*in_archive=*/true));
+  auto r = c.Post("/v1/entries", early, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "document.not_in_archive");
+  std::string blob = "/v1/blobs/" + ToHex(Sha256(content));
+  r = c.Put(blob, NodeProcess::Signed(node_->builder, "PUT", blob, content), content,
+            "application/octet-stream");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  // Archived, but the entry states another size: refused.
+  Json wrong_size = Notarize(content, "B3-101", "drawing B3", true);
+  wrong_size.set("size", Json(static_cast<int64_t>(content.size() + 1)));
+  r = c.Post("/v1/entries", node_->Entry(node_->builder, wrong_size), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "document.size_mismatch");
+  std::string entry =
+      node_->Entry(node_->builder, Notarize(content, "B3-101", "drawing B3", /*in_archive=*/true));
+  r = c.Post("/v1/entries", entry, "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 201) << r->body;
   auto receipt = ParseJson(r->body);
