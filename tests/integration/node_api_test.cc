@@ -402,21 +402,13 @@ TEST_F(NodeApiTest, HouseholdReadIsAccessLogged) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401) << r->body;
   EXPECT_EQ(ErrorCode(r->body), "auth.bad_signature");
+  // Everything in order, but this node has no household vault (--kek): it
+  // cannot keep the reason sealed, so it does not answer (the full read path
+  // is in household_files_test.cc).
   r = c.Get(target, NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026"));
   ASSERT_TRUE(r);
-  ASSERT_EQ(r->status, 200) << r->body;
-  std::string access = ParseJson(r->body)->find("access_entry")->as_string();
-  r = c.Get("/v1/entries/" + access);
-  ASSERT_EQ(r->status, 200) << r->body;
-  auto e = ParseJson(r->body);
-  EXPECT_EQ(e->find("type")->as_string(), "access.log");
-  auto signed_entry = ParseJson(e->find("signed")->as_string());
-  std::string request = signed_entry->find("entry")->find("request")->as_string();
-  // The stated reason is stored under the logged digest.
-  r = c.Get("/v1/blobs/" + request);
-  ASSERT_EQ(r->status, 200);
-  EXPECT_NE(r->body.find("annual audit 2026"), std::string::npos);
-  EXPECT_NE(r->body.find(ledger::ToHex(node_->auditor.id)), std::string::npos);
+  EXPECT_EQ(r->status, 503) << r->body;
+  EXPECT_EQ(ErrorCode(r->body), "household.vault_unavailable");
 }
 
 TEST_F(NodeApiTest, AuthFailures) {
