@@ -15,6 +15,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/suite.h"
+#include "safe_output.h"
 
 namespace tz::cli {
 namespace {
@@ -186,7 +187,7 @@ int Put(const Args& args, const std::vector<std::string>& files) {
         rc = std::max(rc, Fail(info.status().WithContext(name)));
         continue;
       }
-      std::fputs(ChecksumLine(info->digest, name).c_str(), stdout);
+      std::fputs(ChecksumLine(info->digest, name).c_str(), RawStdout());  // sha256sum format
     }
     return rc;
   }
@@ -212,9 +213,9 @@ int Put(const Args& args, const std::vector<std::string>& files) {
     Status s = batch->Commit();
     if (!s.ok()) return std::max(rc, Fail(s));
     for (const auto& [name, digest] : done) {
-      std::fputs(ChecksumLine(digest, name).c_str(), stdout);
+      std::fputs(ChecksumLine(digest, name).c_str(), RawStdout());  // sha256sum format
     }
-    std::fflush(stdout);
+    std::fflush(RawStdout());
   }
   return rc;
 }

@@ -14,6 +14,7 @@
 #include "client_common.h"
 #include "crypto/encoding.h"
 #include "evidence/evidence.h"
+#include "safe_output.h"
 
 namespace tz::cli::client {
 namespace {
@@ -238,10 +239,11 @@ void DrawProgress(uint64_t done, uint64_t total) {
   int filled = static_cast<int>(done * kWidth / total);
   std::string bar(filled, '=');
   bar.resize(kWidth, ' ');
-  std::fprintf(stderr, "\r上传 upload [%s] %3d%% %.1f/%.1f MiB", bar.c_str(),
-               static_cast<int>(done * 100 / total), done / 1048576.0, total / 1048576.0);
-  if (done >= total) std::fprintf(stderr, "\n");
-  std::fflush(stderr);
+  char line[160];
+  std::snprintf(line, sizeof line, "\r上传 upload [%s] %3d%% %.1f/%.1f MiB%s", bar.c_str(),
+                static_cast<int>(done * 100 / total), done / 1048576.0, total / 1048576.0,
+                done >= total ? "\n" : "");
+  WriteProgress(line);  // raw: the filtered stderr would escape the "\r"
 }
 
 Result<std::string> AnswerString(const Json& j, std::string_view key) {

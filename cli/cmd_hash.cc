@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "crypto/hash.h"
+#include "safe_output.h"
 
 namespace tz::cli {
 namespace {
@@ -81,9 +82,9 @@ int CmdHash(int argc, char** argv, int first) {
     bool escaped = false;
     std::string line = EscapeName(name, &escaped);
     line = (escaped ? "\\" : "") + ToHex(*d) + "  " + line + "\n";
-    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fwrite(line.data(), 1, line.size(), RawStdout());  // sha256sum's format, byte for byte
   }
-  if (std::fflush(stdout) != 0) {
+  if (std::fflush(RawStdout()) != 0) {
     return Fail(Status::IOError("output.write", "cannot write to standard output"));
   }
   return rc;

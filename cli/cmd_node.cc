@@ -131,12 +131,13 @@ int NodeBulkLoad(int argc, char** argv, int first) {
 // per line, for `curl -H @file`) for a request signed with a key file
 // (default: DIR/keys/admin.key).
 int NodeSignRequest(int argc, char** argv, int first) {
-  Args a({"data", "key", "method", "target", "sha256", "body"}, {});
+  Args a({"data", "key", "method", "target", "sha256", "body", "reason", "purpose"}, {});
   if (!a.Parse(argc, argv, first) || !a.value("method") || !a.value("target") ||
       (!a.value("data") && !a.value("key"))) {
     std::fprintf(stderr,
                  "usage: tiezheng node sign-request (--data DIR | --key FILE) --method M "
-                 "--target /path?query [--sha256 HEX | --body FILE]\n");
+                 "--target /path?query [--sha256 HEX | --body FILE] [--reason TEXT] "
+                 "[--purpose P]\n");
     return kExitUsage;
   }
   std::string key_file = a.value_or("key", node::DataDir{a.value_or("data", "")}.admin_key());
@@ -154,11 +155,19 @@ int NodeSignRequest(int argc, char** argv, int first) {
   } else {
     digest_header = api::ContentDigestOf("");
   }
+  // A household read states its reason (and purpose); the signature covers
+  // them, and they are printed with the other headers.
+  std::vector<api::CoveredHeader> covered;
+  if (auto r = a.value("reason")) covered.push_back({"x-tz-reason", *r});
+  if (auto p = a.value("purpose")) covered.push_back({"x-tz-purpose", *p});
   auto h = api::SignRequestWithDigest(ledger::KeyIdOf(key->keys.public_key), key->keys.secret_key,
-                                      *a.value("method"), *a.value("target"), digest_header);
+                                      *a.value("method"), *a.value("target"), digest_header, 0, "",
+                                      covered);
   if (!h.ok()) return Fail(h.status());
   std::printf("Content-Digest: %s\nSignature-Input: %s\nSignature: %s\n", h->content_digest.c_str(),
               h->signature_input.c_str(), h->signature.c_str());
+  if (auto r = a.value("reason")) std::printf("X-TZ-Reason: %s\n", r->c_str());
+  if (auto p = a.value("purpose")) std::printf("X-TZ-Purpose: %s\n", p->c_str());
   return kExitOk;
 }
 

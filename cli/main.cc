@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "cli.h"
+#include "safe_output.h"
 
 namespace {
 
@@ -44,6 +45,9 @@ void Usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything is printed: text from entries, servers and file names
+  // reaches the terminal escaped (safe_output.h).
+  tz::cli::InstallSafeOutput();
   if (argc < 2) {
     Usage(stderr);
     return tz::cli::kExitUsage;

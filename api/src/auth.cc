@@ -19,6 +19,39 @@ int64_t NowMs() {
       .count();
 }
 
+// The values of the header fields the signature covers. Each must occur
+// exactly once; a coverable field the request carries but the signature
+// does not cover is refused, so what a reader states about a read is what
+// the reader signed.
+Result<std::vector<CoveredHeader>> CoveredHeaders(const Request& req,
+                                                  const SignatureParams& params) {
+  std::vector<CoveredHeader> out;
+  for (std::string_view name : kCoverableHeaders) {
+    size_t count = 0;
+    const std::string* value = nullptr;
+    for (const auto& [k, v] : req.headers) {
+      if (k == name) {
+        ++count;
+        value = &v;
+      }
+    }
+    bool covered = std::find(params.covered_headers.begin(), params.covered_headers.end(), name) !=
+                   params.covered_headers.end();
+    if (count > 1) {
+      return Unauth("auth.malformed", "header " + std::string(name) + " given more than once");
+    }
+    if (covered && count == 0) {
+      return Unauth("auth.malformed", "covered header " + std::string(name) + " is missing");
+    }
+    if (!covered && count == 1) {
+      return Unauth("auth.uncovered_header",
+                    "the signature must cover " + std::string(name) + " (docs/api.md)");
+    }
+    if (covered) out.push_back({std::string(name), *value});
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Caller> Authenticator::Verify(const Request& req, const std::vector<ledger::Role>& roles,
@@ -47,13 +80,14 @@ Result<Caller> Authenticator::Verify(const Request& req, const std::vector<ledge
   if (SignatureName(rec->public_key.algorithm()) != params.alg) {
     return Unauth("auth.bad_signature", "alg does not match the registered key");
   }
+  TZ_ASSIGN_OR_RETURN(std::vector<CoveredHeader> covered, CoveredHeaders(req, params));
   std::string base =
-      SignatureBase(req.method, req.path, "?" + req.query, *digest_header, params.raw);
+      SignatureBase(req.method, req.path, "?" + req.query, *digest_header, covered, params.raw);
   if (!tz::Verify(rec->public_key, AsBytes(base), sig).ok()) {
     return Unauth("auth.bad_signature", "the request signature does not verify");
   }
   TZ_RETURN_IF_ERROR(TakeToken(params.keyid, NowMs()));
-  TZ_RETURN_IF_ERROR(CheckNonce(params.keyid, params.nonce, now_s));
+  TZ_RETURN_IF_ERROR(CheckNonce(params.nonce, now_s));
   if (!roles.empty()) {
     bool allowed =
         std::any_of(roles.begin(), roles.end(), [&](ledger::Role r) { return rec->HasRole(r); });
@@ -75,8 +109,7 @@ Status Authenticator::CheckBody(const Request& req, const Digest& body_sha256) {
   return Status::Ok();
 }
 
-Status Authenticator::CheckNonce(const std::string& keyid, const std::string& nonce,
-                                 int64_t now_s) {
+Status Authenticator::CheckNonce(const std::string& nonce, int64_t now_s) {
   tz::MutexLock lock(mu_);
   while (!nonce_order_.empty() && nonce_order_.front().first < now_s) {
     nonces_.erase(nonce_order_.front().second);
@@ -85,7 +118,9 @@ Status Authenticator::CheckNonce(const std::string& keyid, const std::string& no
   if (nonces_.size() >= options_.max_nonces) {
     return Status(Code::kUnavailable, "auth.busy", "too many signed requests in flight");
   }
-  std::string k = keyid + "/" + nonce;
+  // One space for all keys (docs/api.md: "a nonce seen before, by any
+  // key"): a nonce one key used is refused for every other key too.
+  std::string k = nonce;
   // A nonce must be remembered for as long as a request carrying it could
   // still pass the created-window check.
   int64_t expiry = now_s + 2 * options_.max_skew_seconds + 1;

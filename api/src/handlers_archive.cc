@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include "crypto/encoding.h"
 #include "handlers.h"
+#include "handover/commitment.h"
 #include "handover/queries.h"
 
 namespace tz::api {
@@ -86,12 +88,6 @@ Result<Json> Case(Ctx* ctx, const Request& req) {
 const char* const kPurposes[] = {
     "eligibility_review", "lease_management", "repair", "arrears", "subsidy", "audit", "court"};
 
-// GET /v1/households/{commitment}: writes the access.log entry (signed by
-// the node's service key) and waits for it to be durable before answering.
-// The entry's "request" is the SHA-256 of a canonical JSON record of who
-// asked and why ({"household","key","nonce","reason"}); the record itself is
-// stored as a blob under that digest, so the stated reason is retrievable
-// and provably the one logged.
 // X-TZ-Reason (1..256 bytes) and X-TZ-Purpose (default "audit").
 Result<std::pair<std::string, std::string>> ReasonAndPurpose(const Request& req) {
   const std::string* reason = req.header("x-tz-reason");
@@ -111,38 +107,60 @@ Result<std::pair<std::string, std::string>> ReasonAndPurpose(const Request& req)
   return std::make_pair(*reason, purpose);
 }
 
-// Stores the canonical record of who asked and why (plus the document, for
-// a file read) as a blob and submits the access.log entry naming its
-// digest, signed with the node's service key. `done` runs once the entry's
-// block is durable.
+Status NoVault() {
+  return Status(Code::kUnavailable, "household.vault_unavailable",
+                "this node was started without --kek: it can neither decrypt household files "
+                "nor keep the reason for reading them (本节点未配置 --kek)");
+}
+
+// Keeps the record of who asked and why (plus the document, for a file
+// read) and submits the access.log entry that commits to it, signed with
+// the node's service key. `done` runs once the entry's block is durable.
+//
+// The reason is personal data, so the record never enters the public blob
+// space: it is sealed under the household's key in the vault
+// (HouseholdVault::PutRecord) together with a fresh random commitment key
+// K, and the entry's "request" is only
+//   KeyedCommitment(K, "access", canonical record)    (handover/commitment.h)
+// which reveals nothing about the reason (K is random) yet binds the entry
+// to exactly that record: whoever may read the record (GET
+// /v1/households/{commitment}/access/{request}) gets K and can recompute it.
+// Crypto-shredding the household makes its access records unreadable too.
 void LogAccess(Ctx* ctx, const Request& req, const std::string& reason, const std::string& purpose,
                const std::string* document, std::function<void(Result<ledger::Receipt>)> done) {
+  if (ctx->vault == nullptr) return done(NoVault());
+  auto id = archive::HouseholdId::Parse(req.params[0]);
+  if (!id.ok()) return done(id.status());
   Json record = Json::MakeObject();
   record.set("household", Json(req.params[0]));
   record.set("key", Json(ledger::ToHex(req.caller->key)));
+  record.set("purpose", Json(purpose));
   record.set("reason", Json(reason));
   const std::string* input = req.header("signature-input");
   record.set("signature_input", Json(input ? *input : ""));
   if (document != nullptr) record.set("document", Json(*document));
-  std::string record_bytes = record.Canonical();
-  auto stored = ctx->node->blobs().Put(AsBytes(record_bytes));
-  if (!stored.ok()) return done(stored.status());
+  SymmetricKey k = SymmetricKey::Generate();
+  std::string request = handover::KeyedCommitment(k, "access", record.Canonical());
+  Json sealed = Json::MakeObject();
+  sealed.set("commitment_key", Json(Base64Encode(k.bytes())));
+  sealed.set("record", std::move(record));
+  std::string sealed_bytes = sealed.Canonical();
+  Status put = ctx->vault->PutRecord(*id, request, AsBytes(sealed_bytes));
+  SecureWipe(sealed_bytes.data(), sealed_bytes.size());
+  if (!put.ok()) return done(put);
   Json entry = Json::MakeObject();
   entry.set("type", Json("access.log"));
   entry.set("v", Json(1));
   entry.set("household", Json(req.params[0]));
   entry.set("purpose", Json(purpose));
   entry.set("fields", Json::MakeArray({Json("file")}));
-  entry.set("request", Json(ToHex(stored->digest)));
+  entry.set("request", Json(request));
   ctx->node->SubmitAsNode(entry, std::move(done));
 }
 
 // GET /v1/households/{commitment}: writes the access.log entry (signed by
-// the node's service key) and waits for it to be durable before answering.
-// The entry's "request" is the SHA-256 of a canonical JSON record of who
-// asked and why ({"household","key","reason","signature_input"}); the
-// record itself is stored as a blob under that digest, so the stated reason
-// is retrievable and provably the one logged.
+// the node's service key) and waits for it to be durable before answering
+// (LogAccess: the record of who asked and why is sealed in the vault).
 void Household(Ctx* ctx, Request& req, Respond done) {
   auto rp = ReasonAndPurpose(req);
   if (!rp.ok()) return done(ErrorResponse(rp.status()));
@@ -170,11 +188,7 @@ void Household(Ctx* ctx, Request& req, Respond done) {
 void HouseholdFile(Ctx* ctx, Request& req, Respond done) {
   auto rp = ReasonAndPurpose(req);
   if (!rp.ok()) return done(ErrorResponse(rp.status()));
-  if (ctx->vault == nullptr) {
-    return done(ErrorResponse(Status(Code::kUnavailable, "household.vault_unavailable",
-                                     "this node was started without --kek and cannot decrypt "
-                                     "household files")));
-  }
+  if (ctx->vault == nullptr) return done(ErrorResponse(NoVault()));
   const std::string household = req.params[0], document = req.params[1];
   auto id = archive::HouseholdId::Parse(household);
   auto digest = DigestFromHex(document);
@@ -205,6 +219,56 @@ void HouseholdFile(Ctx* ctx, Request& req, Respond done) {
               res.headers.emplace_back("Cache-Control", "no-store");
               res.source = std::shared_ptr<archive::ByteSource>(std::move(*src));
               res.chunked = true;
+              done(std::move(res));
+            });
+}
+
+// The sealed access record `request` of household `id`, checked against
+// its commitment: {"household","request","commitment_key","record"}.
+Result<Json> OpenAccessRecord(Ctx* ctx, const archive::HouseholdId& id,
+                              const std::string& request) {
+  TZ_ASSIGN_OR_RETURN(Bytes sealed, ctx->vault->GetRecord(id, request));
+  auto j = ParseJson(AsString(sealed));
+  SecureWipe(sealed.data(), sealed.size());
+  auto mismatch = Status::Corruption("household.record_mismatch",
+                                     "the sealed record does not match its commitment");
+  if (!j.ok()) return mismatch;
+  const Json* rec = j->find("record");
+  const Json* k64 = j->find("commitment_key");
+  if (rec == nullptr || k64 == nullptr || !k64->is_string()) return mismatch;
+  auto kb = Base64Decode(k64->as_string());
+  if (!kb.ok()) return mismatch;
+  auto k = SymmetricKey::FromBytes(*kb);
+  if (!k.ok() || handover::KeyedCommitment(*k, "access", rec->Canonical()) != request) {
+    return mismatch;
+  }
+  Json answer = Json::MakeObject();
+  answer.set("household", Json(id.str()));
+  answer.set("request", Json(request));
+  answer.set("commitment_key", *k64);
+  answer.set("record", *rec);
+  return answer;
+}
+
+// GET /v1/households/{commitment}/access/{request}: one sealed access
+// record, for an auditor checking who read the file and why. Reading it is
+// itself a read of personal data, so it needs a reason and is access-logged
+// first. The answer carries the commitment key, and the node checks before
+// answering that the record recomputes the logged commitment.
+void AccessRecord(Ctx* ctx, Request& req, Respond done) {
+  auto rp = ReasonAndPurpose(req);
+  if (!rp.ok()) return done(ErrorResponse(rp.status()));
+  if (ctx->vault == nullptr) return done(ErrorResponse(NoVault()));
+  auto id = archive::HouseholdId::Parse(req.params[0]);
+  if (!id.ok()) return done(ErrorResponse(id.status()));
+  auto answer = OpenAccessRecord(ctx, *id, req.params[1]);
+  if (!answer.ok()) return done(ErrorResponse(answer.status()));
+  LogAccess(ctx, req, rp->first, rp->second, nullptr,
+            [answer = std::move(*answer), done](Result<ledger::Receipt> r) mutable {
+              if (!r.ok()) return done(ErrorResponse(r.status()));
+              answer.set("access_entry", Json(ledger::ToHex(r->id)));
+              Response res = Ok(answer);
+              res.headers.emplace_back("Cache-Control", "no-store");
               done(std::move(res));
             });
 }
@@ -247,7 +311,17 @@ void AddArchiveRoutes(Router* r, Ctx* ctx) {
       "One household document, decrypted (一户一档); signed, X-TZ-Reason required, access-logged";
   file.response_type = "application/octet-stream";
   file.handler = [ctx](Request& req, Respond done) { HouseholdFile(ctx, req, std::move(done)); };
+  Route access = file;
   r->Add(std::move(file));
+  // {sha256} here is the access.log entry's "request" commitment (64 hex).
+  access.pattern = "/v1/households/{id64}/access/{sha256}";
+  access.summary =
+      "The sealed record (who, why) behind an access.log entry of this household; signed, "
+      "auditor or department, X-TZ-Reason required, itself access-logged";
+  access.roles = {Role::kDepartment, Role::kAuditor};
+  access.response_type = "application/json";
+  access.handler = [ctx](Request& req, Respond done) { AccessRecord(ctx, req, std::move(done)); };
+  r->Add(std::move(access));
 }
 
 }  // namespace tz::api

@@ -74,22 +74,51 @@ void SplitTarget(std::string_view target, std::string_view* path, std::string* q
 }
 
 std::string SignatureBase(std::string_view method, std::string_view path, std::string_view query,
-                          std::string_view content_digest, std::string_view params_raw) {
+                          std::string_view content_digest,
+                          const std::vector<CoveredHeader>& headers, std::string_view params_raw) {
   std::string b;
   b.reserve(200 + path.size() + query.size() + params_raw.size());
   b.append("\"@method\": ").append(method).append("\n");
   b.append("\"@path\": ").append(path).append("\n");
   b.append("\"@query\": ").append(query).append("\n");
   b.append("\"content-digest\": ").append(content_digest).append("\n");
+  for (const CoveredHeader& h : headers) {
+    b.append("\"").append(h.name).append("\": ").append(Trim(h.value)).append("\n");
+  }
   b.append("\"@signature-params\": ").append(params_raw);
   return b;
 }
 
+namespace {
+
+std::string ComponentList(const std::vector<CoveredHeader>& headers) {
+  std::string list = "(" + std::string(kCoveredComponents);
+  for (const CoveredHeader& h : headers) list += " \"" + h.name + "\"";
+  return list + ")";
+}
+
+// True if `headers` names coverable headers only, each once, in order.
+bool InCoverableOrder(const std::vector<CoveredHeader>& headers) {
+  size_t next = 0;
+  for (const CoveredHeader& h : headers) {
+    while (next < std::size(kCoverableHeaders) && kCoverableHeaders[next] != h.name) ++next;
+    if (next == std::size(kCoverableHeaders)) return false;
+    ++next;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<SignatureHeaders> SignRequestWithDigest(const ledger::KeyId& key, const SecretKey& sk,
                                                std::string_view method, std::string_view target,
                                                std::string content_digest, int64_t created,
-                                               std::string nonce) {
+                                               std::string nonce,
+                                               const std::vector<CoveredHeader>& covered) {
   if (target.empty() || target.front() != '/') return Malformed("target must start with '/'");
+  if (!InCoverableOrder(covered)) {
+    return Malformed("covered headers must be among x-tz-reason, x-tz-purpose, in that order");
+  }
   if (nonce.empty()) nonce = RandomNonce();
   if (!ValidNonce(nonce)) return Malformed("nonce must be 16-64 chars of [A-Za-z0-9_-]");
   if (created == 0) {
@@ -97,13 +126,13 @@ Result<SignatureHeaders> SignRequestWithDigest(const ledger::KeyId& key, const S
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
   }
-  std::string params = std::string(kCoveredComponents) + ";created=" + std::to_string(created) +
+  std::string params = ComponentList(covered) + ";created=" + std::to_string(created) +
                        ";nonce=\"" + nonce + "\";keyid=\"" + ledger::ToHex(key) + "\";alg=\"" +
                        std::string(SignatureName(sk.algorithm())) + "\"";
   std::string_view path;
   std::string query;
   SplitTarget(target, &path, &query);
-  std::string base = SignatureBase(method, path, query, content_digest, params);
+  std::string base = SignatureBase(method, path, query, content_digest, covered, params);
   TZ_ASSIGN_OR_RETURN(Signature sig, Sign(sk, AsBytes(base)));
   SignatureHeaders h;
   h.content_digest = std::move(content_digest);
@@ -114,10 +143,47 @@ Result<SignatureHeaders> SignRequestWithDigest(const ledger::KeyId& key, const S
 
 Result<SignatureHeaders> SignRequest(const ledger::KeyId& key, const SecretKey& sk,
                                      std::string_view method, std::string_view target,
-                                     std::string_view body, int64_t created, std::string nonce) {
+                                     std::string_view body, int64_t created, std::string nonce,
+                                     const std::vector<CoveredHeader>& covered) {
   return SignRequestWithDigest(key, sk, method, target, ContentDigestOf(body), created,
-                               std::move(nonce));
+                               std::move(nonce), covered);
 }
+
+namespace {
+
+// Parses the inner list of covered components: kCoveredComponents, then
+// coverable header names in order, then ')'. Returns the rest of `rest`.
+Result<std::string_view> ParseComponentList(std::string_view rest,
+                                            std::vector<std::string>* headers) {
+  std::string want = "(" + std::string(kCoveredComponents);
+  if (rest.substr(0, want.size()) != want) {
+    return Malformed("covered components must start with (" + std::string(kCoveredComponents));
+  }
+  rest.remove_prefix(want.size());
+  size_t next = 0;
+  while (!rest.empty() && rest.front() == ' ') {
+    bool found = false;
+    for (; next < std::size(kCoverableHeaders); ++next) {
+      std::string item = " \"" + std::string(kCoverableHeaders[next]) + "\"";
+      if (rest.substr(0, item.size()) == item) {
+        headers->emplace_back(kCoverableHeaders[next]);
+        rest.remove_prefix(item.size());
+        found = true;
+        ++next;
+        break;
+      }
+    }
+    if (!found) {
+      return Malformed("only x-tz-reason and x-tz-purpose, in that order, may follow " +
+                       std::string(kCoveredComponents));
+    }
+  }
+  if (rest.empty() || rest.front() != ')') return Malformed("unterminated component list");
+  rest.remove_prefix(1);
+  return rest;
+}
+
+}  // namespace
 
 Result<SignatureParams> ParseSignatureInput(std::string_view header) {
   header = Trim(header);
@@ -125,11 +191,7 @@ Result<SignatureParams> ParseSignatureInput(std::string_view header) {
   if (header.substr(0, prefix.size()) != prefix) return Malformed("no \"tz\" signature");
   SignatureParams p;
   p.raw = std::string(header.substr(prefix.size()));
-  std::string_view rest = p.raw;
-  if (rest.substr(0, kCoveredComponents.size()) != kCoveredComponents) {
-    return Malformed("covered components must be " + std::string(kCoveredComponents));
-  }
-  rest.remove_prefix(kCoveredComponents.size());
+  TZ_ASSIGN_OR_RETURN(std::string_view rest, ParseComponentList(p.raw, &p.covered_headers));
   bool have_created = false;
   while (!rest.empty()) {
     if (rest.front() != ';') return Malformed("expected ';' between parameters");

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -43,6 +44,66 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// The framing rules of RFC 9112 §6 that Beast's parser leaves to the
+// server. Beast frames a request as chunked only when chunked is the last
+// transfer coding and otherwise falls back to Content-Length or to no body,
+// so without these checks a `Transfer-Encoding: identity` body would be read
+// as the next request (request smuggling behind a proxy that honours the
+// coding). Every failure answers and closes the connection, since the
+// message boundary is unknown.
+//   - Transfer-Encoding in an HTTP/1.0 request: faulty framing (§6.1).
+//   - Transfer-Encoding together with Content-Length: rejected (§6.1, §6.3).
+//   - a coding list that does not end in chunked, or names chunked twice:
+//     the length cannot be determined (§6.3 item 4, §7).
+//   - any other coding before chunked (gzip, ...): 501, not supported (§6.1).
+// Content-Length syntax (digits only, one value) is checked by Beast.
+std::optional<Response> FramingError(const http::request_header<>& h) {
+  auto bad = [](std::string msg) {
+    Response r = HttpError(400, "http.bad_framing", std::move(msg));
+    r.close = true;
+    return r;
+  };
+  std::vector<std::string> codings;
+  bool present = false;
+  for (const auto& f : h) {
+    if (f.name() != http::field::transfer_encoding) continue;
+    present = true;
+    std::string_view v(f.value().data(), f.value().size());
+    while (!v.empty()) {
+      size_t comma = v.find(',');
+      std::string_view item = v.substr(0, comma);
+      v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+      size_t semi = item.find(';');  // transfer parameters
+      std::string_view name = item.substr(0, semi);
+      while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+      if (name.empty()) {
+        if (semi != std::string_view::npos) return bad("empty transfer coding");
+        continue;  // an empty list element (RFC 9110 §5.6.1)
+      }
+      codings.push_back(Lower(name));
+    }
+  }
+  if (!present) return std::nullopt;
+  if (h.version() < 11) return bad("Transfer-Encoding in an HTTP/1.0 request");
+  if (h.find(http::field::content_length) != h.end()) {
+    return bad("both Transfer-Encoding and Content-Length");
+  }
+  if (codings.empty() || codings.back() != "chunked") {
+    return bad("Transfer-Encoding must end in chunked");
+  }
+  for (size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (codings[i] == "chunked") return bad("chunked applied more than once");
+  }
+  if (codings.size() > 1) {
+    Response r = HttpError(501, "http.unsupported_transfer_encoding",
+                           "transfer coding '" + codings.front() + "' is not supported");
+    r.close = true;
+    return r;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -164,6 +225,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::bad_content_length) {
       return HttpError(400, "http.bad_content_length", "bad Content-Length");
     }
+    if (ec == http::error::bad_transfer_encoding) {  // TE after CL, or TE after chunked
+      return HttpError(400, "http.bad_framing", "conflicting Transfer-Encoding");
+    }
     return HttpError(400, "http.bad_request", "malformed request: " + ec.message());
   }
 
@@ -172,6 +236,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (IsDisconnect(ec)) return OnClosed(ec);
     keep_alive_ = false;
     if (ec) return Send(HeadError(ec));
+    if (auto bad = FramingError(parser_->get())) return Send(std::move(*bad));
     TakeHead();
     if (req_.path.empty() || req_.path.front() != '/') {
       return Fail(HttpError(400, "http.bad_request", "request target must be an absolute path"));

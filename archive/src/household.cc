@@ -358,4 +358,85 @@ Status HouseholdVault::Shred(const HouseholdId& id) {
   return DestroyKeyFile(KeyPath(id));
 }
 
+// ---- private records ----
+
+namespace {
+
+constexpr std::string_view kRecordMagic = "tzhhrec1";
+
+Status CheckRecordName(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= 64;
+  for (char c : name) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!ok) return Status::Invalid("household.bad_record_name", "record name must be 1-64 hex");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string HouseholdVault::RecordPath(const HouseholdId& id, std::string_view name) const {
+  return JoinPath(JoinPath(keys_dir_, "records"), id.str() + "." + std::string(name) + ".rec");
+}
+
+Status HouseholdVault::PutRecord(const HouseholdId& id, std::string_view name, ByteSpan plaintext) {
+  TZ_RETURN_IF_ERROR(CheckRecordName(name));
+  if (plaintext.size() > kAeadChunkSize) {
+    return Status::Invalid("household.record_too_large", "a record holds at most 64 KiB");
+  }
+  std::string path = RecordPath(id, name);
+  if (env_->Stat(path).ok()) {
+    return Status(Code::kAlreadyExists, "household.record_exists", "record " + std::string(name));
+  }
+  TZ_ASSIGN_OR_RETURN(SymmetricKey dek, LoadOrCreateKey(id));
+  StreamEncryptor enc(kek_.algorithm, dek);
+  Bytes file(kRecordMagic.begin(), kRecordMagic.end());
+  file.push_back(AlgByte(kek_.algorithm));
+  file.insert(file.end(), enc.header().begin(), enc.header().end());
+  Bytes chunk = enc.Push(plaintext, true);
+  file.insert(file.end(), chunk.begin(), chunk.end());
+  TZ_RETURN_IF_ERROR(CreateDirs(env_, JoinPath(keys_dir_, "records")));
+  // Written under a temporary name with mode 0600 before it is renamed into
+  // place (WriteFileAtomic: sync, rename, sync the directory).
+  std::string tmp = path + ".tmp-" + HexEncode(RandomBytes(8));
+  Status s = [&]() -> Status {
+    TZ_ASSIGN_OR_RETURN(auto f, env_->NewWritableFile(tmp, Env::OpenMode::kCreateExclusive));
+    TZ_RETURN_IF_ERROR(env_->SetPermissions(tmp, 0600));
+    TZ_RETURN_IF_ERROR(f->Append(file));
+    TZ_RETURN_IF_ERROR(f->Sync());
+    TZ_RETURN_IF_ERROR(f->Close());
+    Status l = env_->LinkFile(tmp, path);
+    if (!l.ok()) return l;  // kAlreadyExists: a concurrent put of the same name won
+    return env_->SyncDir(JoinPath(keys_dir_, "records"));
+  }();
+  (void)env_->RemoveFile(tmp);
+  if (s.code() == Code::kAlreadyExists) {
+    return Status(Code::kAlreadyExists, "household.record_exists", "record " + std::string(name));
+  }
+  return s;
+}
+
+Result<Bytes> HouseholdVault::GetRecord(const HouseholdId& id, std::string_view name) {
+  TZ_RETURN_IF_ERROR(CheckRecordName(name));
+  auto text = ReadSmallFile(env_, RecordPath(id, name), kAeadChunkSize + 4096);
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) {
+      return Status::NotFound("household.no_record", "no record " + std::string(name));
+    }
+    return text.status();
+  }
+  TZ_ASSIGN_OR_RETURN(SymmetricKey dek, LoadKey(id));
+  size_t hdr = AeadHeaderSize(kek_.algorithm);
+  ByteSpan b = AsBytes(*text);
+  if (b.size() < kRecordMagic.size() + 1 + hdr ||
+      AsString(b.subspan(0, kRecordMagic.size())) != kRecordMagic ||
+      b[kRecordMagic.size()] != AlgByte(kek_.algorithm)) {
+    return Status::Corruption("aead.bad_header", "record " + std::string(name) + " is damaged");
+  }
+  size_t at = kRecordMagic.size() + 1;
+  TZ_ASSIGN_OR_RETURN(auto dec, StreamDecryptor::Create(kek_.algorithm, dek, b.subspan(at, hdr)));
+  bool last = false;
+  TZ_ASSIGN_OR_RETURN(Bytes plain, dec->Pull(b.subspan(at + hdr), &last));
+  TZ_RETURN_IF_ERROR(dec->Finish());
+  return plain;
+}
+
 }  // namespace tz::archive

@@ -144,7 +144,10 @@ Result<Manifest> Manifest::FromJson(const Json& j) {
   if (format != kFormat) return Bad("unknown format '" + format + "'");
   TZ_ASSIGN_OR_RETURN(m.chain, GetStr(j, "chain"));
   TZ_ASSIGN_OR_RETURN(m.origin, GetStr(j, "origin"));
-  const Json& s = *j.find("subject");
+  // Keys() refuses unknown fields, not missing ones: each is checked here.
+  const Json* subject = j.find("subject");
+  if (subject == nullptr) return Bad("missing 'subject'");
+  const Json& s = *subject;
   TZ_RETURN_IF_ERROR(Keys(s, {"kind", "id"}, "subject"));
   TZ_ASSIGN_OR_RETURN(std::string kind, GetStr(s, "kind"));
   TZ_ASSIGN_OR_RETURN(m.subject_id, GetStr(s, "id"));

@@ -81,6 +81,7 @@ Result<ValidatedEntry> ValidateEntry(const EntryTypeRegistry& types, const Signe
                                                        "', this is '" + std::string(chain) + "'");
   }
   TZ_ASSIGN_OR_RETURN(const EntryType* type, types.Find(e.type, e.version));
+  TZ_RETURN_IF_ERROR(CheckEntryText(e.entry));
   if (type == &kGenesisType) {
     ParsedBody body;
     TZ_ASSIGN_OR_RETURN(KeyRecord first,

@@ -1,6 +1,9 @@
 #include "ledger/types.h"
 
+#include <cstdio>
+
 #include "crypto/encoding.h"
+#include "crypto/text.h"
 
 namespace tz::ledger {
 
@@ -144,6 +147,28 @@ Result<std::string> GetText(const Json& obj, std::string_view key) {
                                                  std::to_string(kMaxTextLength) + " bytes");
   }
   return s;
+}
+
+Status CheckEntryText(const Json& v, std::string_view where) {
+  auto check = [&](const std::string& text, std::string_view field) -> Status {
+    auto bad = FindUnsafeChar(text);
+    if (!bad) return Status::Ok();
+    char cp[16];
+    std::snprintf(cp, sizeof cp, bad->invalid_utf8 ? "byte 0x%02X" : "U+%04X", bad->code_point);
+    return Status::Invalid("field.unsafe_text", "'" + std::string(field) + "' contains " + cp +
+                                                    " at byte " + std::to_string(bad->offset) +
+                                                    " (control or bidirectional character)");
+  };
+  if (v.is_string()) return check(v.as_string(), where);
+  if (v.is_array()) {
+    for (const Json& x : v.as_array()) TZ_RETURN_IF_ERROR(CheckEntryText(x, where));
+  } else if (v.is_object()) {
+    for (const auto& [k, x] : v.as_object()) {
+      TZ_RETURN_IF_ERROR(check(k, "a field name"));
+      TZ_RETURN_IF_ERROR(CheckEntryText(x, k));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> GetEnum(const Json& obj, std::string_view key,

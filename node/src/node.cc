@@ -3,6 +3,9 @@
 #include <chrono>
 
 #include "archive/local_store.h"
+#include "crypto/hash.h"
+#include "handover/records.h"
+#include "ledger/envelope.h"
 
 namespace tz::node {
 
@@ -84,7 +87,31 @@ void Node::Stop() {
   if (sequencer_) sequencer_->Stop();
 }
 
+Status Node::CheckArchiveClaim(std::string_view entry_bytes) {
+  // Canonical JSON (JCS) writes the member exactly so; any other entry makes
+  // no claim and pays for no parse.
+  if (entry_bytes.find("\"in_archive\":true") == std::string_view::npos) return Status::Ok();
+  auto e = ledger::ParseSignedEntry(entry_bytes);
+  if (!e.ok() || e->type != "doc.notarize") return Status::Ok();  // the ledger rejects or ignores
+  auto n = handover::DocumentNotarization::Parse(e->entry);
+  if (!n.ok() || !n->in_archive) return Status::Ok();
+  auto info = blobs_->Stat(n->digest);
+  if (!info.ok()) {
+    if (info.status().code() != Code::kNotFound) return info.status();
+    return Status(Code::kFailedPrecondition, "document.not_in_archive",
+                  "in_archive is true, but this node holds no blob " + ToHex(n->digest) +
+                      "; upload the bytes first (PUT /v1/blobs/{sha256}) or say in_archive:false");
+  }
+  if (static_cast<int64_t>(info->size) != n->size) {
+    return Status(Code::kFailedPrecondition, "document.size_mismatch",
+                  "the entry says " + std::to_string(n->size) + " bytes, the archived blob has " +
+                      std::to_string(info->size));
+  }
+  return Status::Ok();
+}
+
 void Node::Submit(std::string entry_bytes, Sequencer::Done done) {
+  if (Status s = CheckArchiveClaim(entry_bytes); !s.ok()) return done(s);
   if (stampers_.empty()) return sequencer_->Submit(std::move(entry_bytes), std::move(done));
   // Wake the stampers once the block is durable, so that a new checkpoint
   // is stamped without waiting for the next poll.

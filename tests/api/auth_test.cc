@@ -35,8 +35,9 @@ class AuthTest : public ::testing::Test {
         o);
   }
   Request Make(const std::string& method, const std::string& target, const std::string& body,
-               int64_t created = 0, const std::string& nonce = "") {
-    auto h = SignRequest(id_, kp_.secret_key, method, target, body, created, nonce);
+               int64_t created = 0, const std::string& nonce = "",
+               const std::vector<CoveredHeader>& covered = {}) {
+    auto h = SignRequest(id_, kp_.secret_key, method, target, body, created, nonce, covered);
     EXPECT_TRUE(h.ok());
     Request r;
     r.method = method;
@@ -50,6 +51,7 @@ class AuthTest : public ::testing::Test {
     r.headers = {{"content-digest", h->content_digest},
                  {"signature-input", h->signature_input},
                  {"signature", h->signature}};
+    for (const CoveredHeader& c : covered) r.headers.emplace_back(c.name, c.value);
     return r;
   }
   KeyPair kp_;
@@ -88,10 +90,24 @@ TEST_F(AuthTest, WindowRolesAndRateLimit) {
 }
 
 TEST(SignatureInputTest, StrictParsing) {
-  std::string ok = std::string("tz=") + std::string(kCoveredComponents) +
-                   ";created=1;nonce=\"abcdefghijklmnop\";keyid=\"" + std::string(32, 'a') +
-                   "\";alg=\"ed25519\"";
+  std::string params = ";created=1;nonce=\"abcdefghijklmnop\";keyid=\"" + std::string(32, 'a') +
+                       "\";alg=\"ed25519\"";
+  std::string base = std::string(kCoveredComponents);
+  std::string ok = "tz=(" + base + ")" + params;
   EXPECT_TRUE(ParseSignatureInput(ok).ok());
+  auto both = ParseSignatureInput("tz=(" + base + " \"x-tz-reason\" \"x-tz-purpose\")" + params);
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->covered_headers, (std::vector<std::string>{"x-tz-reason", "x-tz-purpose"}));
+  auto purpose = ParseSignatureInput("tz=(" + base + " \"x-tz-purpose\")" + params);
+  ASSERT_TRUE(purpose.ok());
+  EXPECT_EQ(purpose->covered_headers, (std::vector<std::string>{"x-tz-purpose"}));
+  // Wrong order, repeats, other headers, a missing ')'.
+  EXPECT_FALSE(
+      ParseSignatureInput("tz=(" + base + " \"x-tz-purpose\" \"x-tz-reason\")" + params).ok());
+  EXPECT_FALSE(
+      ParseSignatureInput("tz=(" + base + " \"x-tz-reason\" \"x-tz-reason\")" + params).ok());
+  EXPECT_FALSE(ParseSignatureInput("tz=(" + base + " \"host\")" + params).ok());
+  EXPECT_FALSE(ParseSignatureInput("tz=(" + base + " \"x-tz-reason\"" + params).ok());
   EXPECT_FALSE(ParseSignatureInput("sig1=" + ok.substr(3)).ok());
   EXPECT_FALSE(ParseSignatureInput(ok + ";expires=5").ok());
   EXPECT_FALSE(ParseSignatureInput(ok + ";created=2").ok());
@@ -102,9 +118,80 @@ TEST(SignatureInputTest, StrictParsing) {
 }
 
 TEST(SignatureBaseTest, Rfc9421Layout) {
-  EXPECT_EQ(SignatureBase("GET", "/v1/x", "?", "sha-256=:x:", "(\"@method\");created=1"),
+  EXPECT_EQ(SignatureBase("GET", "/v1/x", "?", "sha-256=:x:", {}, "(\"@method\");created=1"),
             "\"@method\": GET\n\"@path\": /v1/x\n\"@query\": ?\n\"content-digest\": "
             "sha-256=:x:\n\"@signature-params\": (\"@method\");created=1");
+  EXPECT_EQ(SignatureBase("GET", "/v1/x", "?", "sha-256=:x:",
+                          {{"x-tz-reason", " annual audit "}, {"x-tz-purpose", "audit"}},
+                          "(...);created=1"),
+            "\"@method\": GET\n\"@path\": /v1/x\n\"@query\": ?\n\"content-digest\": "
+            "sha-256=:x:\n\"x-tz-reason\": annual audit\n\"x-tz-purpose\": audit\n"
+            "\"@signature-params\": (...);created=1");
+}
+
+TEST_F(AuthTest, ReasonAndPurposeAreCoveredWhenSent) {
+  std::vector<CoveredHeader> why = {{"x-tz-reason", "annual audit 2026"},
+                                    {"x-tz-purpose", "audit"}};
+  Request r = Make("GET", "/v1/households/ab", "", 0, "", why);
+  EXPECT_NE(r.header("signature-input")->find("\"x-tz-reason\" \"x-tz-purpose\")"),
+            std::string::npos);
+  ASSERT_TRUE(auth_->Verify(r, {}, Now()).ok());
+  // A proxy rewrites the reason or the purpose: the signature fails.
+  for (const char* field : {"x-tz-reason", "x-tz-purpose"}) {
+    Request t = Make("GET", "/v1/households/ab", "", 0, "", why);
+    for (auto& [k, v] : t.headers) {
+      if (k == field) v = "rewritten";
+    }
+    EXPECT_EQ(auth_->Verify(t, {}, Now()).status().reason(), "auth.bad_signature") << field;
+  }
+}
+
+TEST_F(AuthTest, UncoveredMissingOrRepeatedReasonIsRefused) {
+  // Sent but not signed: a proxy could have added or changed it.
+  Request r = Make("GET", "/v1/households/ab", "");
+  r.headers.emplace_back("x-tz-reason", "added by someone else");
+  EXPECT_EQ(auth_->Verify(r, {}, Now()).status().reason(), "auth.uncovered_header");
+  // Signed but not sent (stripped on the way).
+  r = Make("GET", "/v1/households/ab", "", 0, "", {{"x-tz-reason", "why"}});
+  std::erase_if(r.headers, [](const auto& h) { return h.first == "x-tz-reason"; });
+  EXPECT_EQ(auth_->Verify(r, {}, Now()).status().reason(), "auth.malformed");
+  // Sent twice: which one did the reader sign?
+  r = Make("GET", "/v1/households/ab", "", 0, "", {{"x-tz-reason", "why"}});
+  r.headers.emplace_back("x-tz-reason", "why");
+  EXPECT_EQ(auth_->Verify(r, {}, Now()).status().reason(), "auth.malformed");
+  // The signer refuses an order the server would not accept.
+  EXPECT_FALSE(SignRequest(id_, kp_.secret_key, "GET", "/a", "", 0, "",
+                           {{"x-tz-purpose", "audit"}, {"x-tz-reason", "why"}})
+                   .ok());
+  EXPECT_FALSE(SignRequest(id_, kp_.secret_key, "GET", "/a", "", 0, "", {{"host", "x"}}).ok());
+}
+
+TEST_F(AuthTest, NonceIsOneSpaceForAllKeys) {
+  // A second key signs with the nonce the first key used: refused, as
+  // docs/api.md says ("a nonce seen before, by any key").
+  KeyPair other = GenerateKeyPair(SignatureAlgorithm::kEd25519);
+  ledger::KeyId other_id = ledger::KeyIdOf(other.public_key);
+  ledger::KeyRecord other_rec = rec_;
+  other_rec.public_key = other.public_key;
+  AuthOptions o;
+  Authenticator two(
+      [&](const ledger::KeyId& id) -> Result<std::optional<ledger::KeyRecord>> {
+        if (id == id_) return std::optional<ledger::KeyRecord>(rec_);
+        if (id == other_id) return std::optional<ledger::KeyRecord>(other_rec);
+        return std::optional<ledger::KeyRecord>();
+      },
+      o);
+  const std::string nonce = "shared-nonce-0123456789";
+  ASSERT_TRUE(two.Verify(Make("GET", "/a", "", 0, nonce), {}, Now()).ok());
+  auto h = SignRequest(other_id, other.secret_key, "GET", "/a", "", 0, nonce);
+  ASSERT_TRUE(h.ok());
+  Request r;
+  r.method = "GET";
+  r.target = r.path = "/a";
+  r.headers = {{"content-digest", h->content_digest},
+               {"signature-input", h->signature_input},
+               {"signature", h->signature}};
+  EXPECT_EQ(two.Verify(r, {}, Now()).status().reason(), "auth.replayed");
 }
 
 }  // namespace

@@ -17,6 +17,14 @@ namespace {
 using testing::PseudoRandom;
 using testing::TempDir;
 
+std::string ReadFileToString(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+void WriteStringToFile(const std::string& path, const std::string& s) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << s;
+}
+
 class CollectSink : public ByteSink {
  public:
   Status Write(ByteSpan d) override {
@@ -151,6 +159,43 @@ TEST_P(HouseholdTest, ConcurrentFirstPutsAgreeOnOneKey) {
   }
   for (auto& t : ts) t.join();
   for (int i = 0; i < 8; ++i) EXPECT_EQ(Read(id, digests[i]).value(), PseudoRandom(100, 10 + i));
+}
+
+TEST_P(HouseholdTest, PrivateRecordsAreSealedOutsideTheBlobStore) {
+  auto a = HouseholdId::Parse("hh-rec-a").value();
+  auto b = HouseholdId::Parse("hh-rec-b").value();
+  std::string name(64, 'c');
+  std::string reason = R"({"reason":"核查欠缴 110105198807124321"})";
+  ASSERT_TRUE(vault_->PutRecord(a, name, AsBytes(reason)).ok());
+  EXPECT_EQ(AsString(vault_->GetRecord(a, name).value()), reason);
+  // Not in the blob store, and not readable on disk.
+  std::string path = store_->HouseholdsDir() + "/records/hh-rec-a." + name + ".rec";
+  std::string disk = ReadFileToString(path);
+  EXPECT_EQ(disk.substr(0, 8), "tzhhrec1");
+  EXPECT_EQ(disk.find("110105198807124321"), std::string::npos);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(vault_->PutRecord(a, name, AsBytes(reason)).reason(), "household.record_exists");
+  // Bound to its household: moved under another household's name it does
+  // not decrypt.
+  std::string moved = store_->HouseholdsDir() + "/records/hh-rec-b." + name + ".rec";
+  ASSERT_TRUE(vault_->PutRecord(b, std::string(64, 'd'), AsBytes("x")).ok());
+  std::filesystem::copy_file(path, moved);
+  EXPECT_EQ(vault_->GetRecord(b, name).status().code(), Code::kCorruption);
+  // Tampered: one flipped byte.
+  disk[disk.size() - 3] ^= 1;
+  WriteStringToFile(path, disk);
+  EXPECT_EQ(vault_->GetRecord(a, name).status().code(), Code::kCorruption);
+  EXPECT_EQ(vault_->GetRecord(a, std::string(64, 'e')).status().reason(), "household.no_record");
+  EXPECT_EQ(vault_->PutRecord(a, "../x", AsBytes("x")).reason(), "household.bad_record_name");
+  EXPECT_EQ(vault_->PutRecord(a, "A1", AsBytes("x")).reason(), "household.bad_record_name");
+  EXPECT_EQ(vault_->PutRecord(a, "ab", Bytes(64 * 1024 + 1)).reason(),
+            "household.record_too_large");
+  // Shredded: the record can never be read again.
+  std::string kept(64, 'f');
+  ASSERT_TRUE(vault_->PutRecord(b, kept, AsBytes("why")).ok());
+  ASSERT_TRUE(vault_->Shred(b).ok());
+  EXPECT_EQ(vault_->GetRecord(b, kept).status().reason(), "household.shredded");
 }
 
 TEST(HouseholdId, Strict) {

@@ -93,6 +93,48 @@ TEST_F(ManifestTest, AKeysetRoleOnlyForGovernanceEntries) {
   }
 }
 
+TEST_F(ManifestTest, EveryMissingFieldIsBadManifestNeverACrash) {
+  // A court's verifier loads manifests it did not write: leaving out any
+  // field, at any level, is a clear refusal (once a null dereference).
+  auto files = Export("house", "H-1-101");
+  Json full = *ParseJson(FileOf(files, std::string(ev::kManifestPath)));
+  auto without = [](Json j, const std::string& key) {
+    Json::Object kept;
+    for (auto& [k, v] : j.as_object()) {
+      if (k != key) kept.emplace_back(k, v);
+    }
+    return Json::MakeObject(std::move(kept));
+  };
+  for (const auto& [key, value] : full.as_object()) {
+    auto m = ev::Manifest::FromJson(without(full, key));
+    EXPECT_EQ(m.status().reason(), "evidence.bad_manifest") << "without " << key;
+    if (value.is_object()) {
+      for (const auto& [inner, unused] : value.as_object()) {
+        Json broken = full;
+        broken.set(key, without(value, inner));
+        EXPECT_EQ(ev::Manifest::FromJson(broken).status().reason(), "evidence.bad_manifest")
+            << "without " << key << "." << inner;
+      }
+    }
+    if (value.is_array() && value.size() > 0 && value.as_array()[0].is_object()) {
+      for (const auto& [inner, unused] : value.as_array()[0].as_object()) {
+        Json broken = full;
+        Json arr = value;
+        arr.as_array()[0] = without(value.as_array()[0], inner);
+        broken.set(key, arr);
+        EXPECT_EQ(ev::Manifest::FromJson(broken).status().reason(), "evidence.bad_manifest")
+            << "without " << key << "[0]." << inner;
+      }
+    }
+  }
+  // The subject (or anything) of the wrong type.
+  for (const char* key : {"subject", "documents", "entries", "checkpoints", "chain"}) {
+    Json broken = full;
+    broken.set(key, Json(7));
+    EXPECT_EQ(ev::Manifest::FromJson(broken).status().reason(), "evidence.bad_manifest") << key;
+  }
+}
+
 TEST(ManifestNames, RoundTrip) {
   for (EntryRole r : {EntryRole::kSubject, EntryRole::kContext, EntryRole::kKeyset}) {
     EXPECT_EQ(ev::ParseEntryRole(ev::Name(r)), r);

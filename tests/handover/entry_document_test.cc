@@ -39,6 +39,28 @@ TEST_F(EntriesTest, Notarization) {
   ExpectRejected(b.Sign(bad), "field.too_long");
 }
 
+TEST_F(EntriesTest, ControlAndBidiCharactersInTextAreRejected) {
+  // A title that would repaint the terminal after it, or reverse how the
+  // rest of the line reads (Trojan Source), is refused at validation.
+  auto& b = c.c("builder");
+  for (const std::string& evil :
+       std::vector<std::string>{"plan\x1b[2J\x1b[1;1Hverified", std::string("plan\0x", 6),
+                                "plan\r\u2714 all checks passed", "line\nbreak", "tab\there",
+                                "invoice \u202Egpj.exe", "\u2066isolate\u2069", "\u200Fmark",
+                                "csi \xc2\x9b"
+                                "31m",
+                                "del\x7f", "para\u2029sep"}) {
+    SCOPED_TRACE(evil);
+    Json bad = c.Notarize("y");
+    bad.set("title", Json(evil));
+    ExpectRejected(b.Sign(bad), "field.unsafe_text");
+  }
+  // Chinese, other scripts and ordinary punctuation pass.
+  Json good = c.Notarize("y");
+  good.set("title", Json("竣工验收报告（第2版）— Ünïcode «ok» ✓ 🏠"));
+  ExpectOk(b.Sign(good));
+}
+
 TEST_F(EntriesTest, ArchiveLinksSupersedeNeverReplace) {
   std::string v1 = Doc("plan-v1");
   std::string v2 = Doc("plan-v2");

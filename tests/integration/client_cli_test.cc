@@ -132,6 +132,56 @@ TEST_F(ClientCli, NotarizeThenVerifyLocallyAndTamperedFails) {
   EXPECT_TRUE(JsonOut(r).find("already_notarized")->as_bool());
 }
 
+// True if `s` holds a byte sequence that could steer a terminal: ESC, CR,
+// another C0 control but LF/TAB, DEL, a C1 control, or a bidirectional
+// override/isolate (U+202A..U+202E, U+2066..U+2069).
+bool HasTerminalControls(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return true;
+    if (c == 0xe2 && i + 2 < s.size()) {
+      unsigned char b = static_cast<unsigned char>(s[i + 1]);
+      unsigned char d = static_cast<unsigned char>(s[i + 2]);
+      if (b == 0x80 && d >= 0xaa && d <= 0xae) return true;
+      if (b == 0x81 && d >= 0xa6 && d <= 0xa9) return true;
+    }
+  }
+  return false;
+}
+
+TEST_F(ClientCli, TerminalControlsInNamesAndAnswersAreEscaped) {
+  // A file received from someone else, named to repaint the terminal and to
+  // reverse the rest of the line; its default title is that name.
+  std::string evil = "report\x1b[2J\x1b[1;1H\u2714 VERIFIED\r\u202Efdp.exe";
+  std::string doc = Doc(evil, "某文件\n");
+  RunResult r = Cli({"notarize", doc, "--type", "warranty", "--project", "p1", "--key",
+                     KeyFile(node_->builder, "builder")});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("field.unsafe_text"), std::string::npos) << r.out << r.err;
+  EXPECT_FALSE(HasTerminalControls(r.out)) << r.out;
+  EXPECT_FALSE(HasTerminalControls(r.err)) << r.err;
+  // Nothing was notarized; verify prints the name, escaped.
+  r = Cli({"verify", doc});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_FALSE(HasTerminalControls(r.out)) << r.out;
+  EXPECT_FALSE(HasTerminalControls(r.err)) << r.err;
+  EXPECT_NE(r.out.find("\\u001b[2J"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\\u202e"), std::string::npos) << r.out;
+  // With a clean title the same bytes notarize, and the output is clean.
+  r = Cli({"notarize", doc, "--type", "warranty", "--project", "p1", "--title", "报告", "--key",
+           KeyFile(node_->builder, "builder")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(HasTerminalControls(r.out + r.err)) << r.out << r.err;
+  // JSON output stays valid JSON and names the file exactly: its escapes
+  // are JSON escapes of the same characters.
+  r = Cli({"verify", doc, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(HasTerminalControls(r.out)) << r.out;
+  Json j = JsonOut(r);
+  EXPECT_EQ(Str(j, "file"), doc) << r.out;
+}
+
 TEST_F(ClientCli, VerifyNeverTrustsAnotherConsortium) {
   std::string doc = Doc("manual.txt", "使用说明书\n");
   RunResult r = Cli({"notarize", doc, "--type", "user_manual", "--project", "p1", "--key",

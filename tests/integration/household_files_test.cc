@@ -3,7 +3,12 @@
 // that states a reason, and every read is on the ledger first.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
+
+#include "crypto/encoding.h"
 #include "crypto/keyfile.h"
+#include "handover/commitment.h"
 #include "integration/node_fixture.h"
 
 namespace tz::testing {
@@ -18,9 +23,8 @@ TestKey AdminKey(const NodeProcess& n) {
 }
 
 httplib::Headers Read(const TestKey& k, const std::string& target, const std::string& reason) {
-  auto h = NodeProcess::Signed(k, "GET", target, "");
-  if (!reason.empty()) h.emplace("X-TZ-Reason", reason);
-  return h;
+  if (reason.empty()) return NodeProcess::Signed(k, "GET", target, "");
+  return NodeProcess::SignedRead(k, target, reason);
 }
 
 class HouseholdFilesTest : public ::testing::Test {
@@ -117,13 +121,128 @@ TEST_F(HouseholdFilesTest, AuthorizedReadIsDecryptedAndLoggedFirst) {
   auto signed_entry = ParseJson(ej->find("signed")->as_string());
   const Json* body = signed_entry->find("entry");
   EXPECT_EQ(body->find("household")->as_string(), hh);
-  auto record = c.Get("/v1/blobs/" + body->find("request")->as_string());
-  ASSERT_EQ(record->status, 200);
-  auto rec = ParseJson(record->body);
-  ASSERT_TRUE(rec.ok()) << record->body;
+  // The entry holds only a keyed commitment to the record of who and why;
+  // the record is not in the public blob space.
+  std::string request = body->find("request")->as_string();
+  EXPECT_EQ(c.Get("/v1/blobs/" + request)->status, 404);
+  EXPECT_EQ(signed_entry->Canonical().find("arrears review"), std::string::npos);
+  // An auditor (stating a reason, itself logged) reads the sealed record
+  // and checks it against the commitment without trusting the node.
+  std::string at = "/v1/households/" + hh + "/access/" + request;
+  auto record = c.Get(at, Read(node_->auditor, at, "checking who read the income file"));
+  ASSERT_EQ(record->status, 200) << record->body;
+  EXPECT_EQ(record->get_header_value("Cache-Control"), "no-store");
+  auto rj = ParseJson(record->body);
+  ASSERT_TRUE(rj.ok()) << record->body;
+  const Json* rec = rj->find("record");
   EXPECT_EQ(rec->find("document")->as_string(), digest);
   EXPECT_EQ(rec->find("reason")->as_string(), "arrears review 2026");
+  EXPECT_EQ(rec->find("purpose")->as_string(), "audit");
   EXPECT_EQ(rec->find("key")->as_string(), ledger::ToHex(node_->auditor.id));
+  auto k = SymmetricKey::FromBytes(*Base64Decode(rj->find("commitment_key")->as_string()));
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(handover::KeyedCommitment(*k, "access", rec->Canonical()), request);
+  EXPECT_EQ(rj->find("access_entry")->as_string().size(), 64u);
+  // A builder may not read it; an unknown record is 404.
+  EXPECT_EQ(c.Get(at, Read(node_->builder, at, "curious"))->status, 403);
+  std::string none = "/v1/households/" + hh + "/access/" + std::string(64, 'a');
+  auto r404 = c.Get(none, Read(node_->auditor, none, "audit"));
+  EXPECT_EQ(r404->status, 404) << r404->body;
+  EXPECT_EQ(ErrorCode(r404->body), "household.no_record");
+}
+
+// Invented personal data of a household goes through every read; then every
+// entry, every public response and every file of the public blob space is
+// scanned for it.
+TEST_F(HouseholdFilesTest, PersonalDataNeverReachesAPublicResponseOrAnEntry) {
+  const std::vector<std::string> personal = {"欧阳娜娜", "110105198807124321", "13912345678",
+                                             "朝阳区幸福里7号楼"};
+  SymmetricKey salt = SymmetricKey::Generate();
+  std::string hh = handover::HouseholdCommitment(salt, personal[1]);
+  std::string file = "户主 " + personal[0] + "，身份证 " + personal[1] + "，电话 " + personal[2] +
+                     "，住址 " + personal[3];
+  std::string digest = StoreAndLink(hh, file, "household-record");
+  auto c = node_->Client();
+  // Every read of personal data, each with a reason that is itself personal.
+  std::string list = "/v1/households/" + hh;
+  auto r = c.Get(
+      list, NodeProcess::SignedRead(node_->auditor, list,
+                                    "核查" + personal[0] + "的欠缴 " + personal[1], "arrears"));
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::string one = list + "/files/" + digest;
+  r = c.Get(one, Read(node_->auditor, one, "回访电话 " + personal[2]));
+  ASSERT_EQ(r->status, 200) << r->body.substr(0, 200);
+  EXPECT_TRUE(r->body == file);
+  std::string access_id = r->get_header_value("X-TZ-Access-Entry");
+  auto e = ParseJson(c.Get("/v1/entries/" + access_id)->body);
+  std::string request =
+      ParseJson(e->find("signed")->as_string())->find("entry")->find("request")->as_string();
+  std::string at = list + "/access/" + request;
+  r = c.Get(at, Read(node_->auditor, at, "复核 " + personal[3]));
+  ASSERT_EQ(r->status, 200) << r->body;
+
+  std::vector<std::string> scanned;  // what was looked at, for the failure message
+  auto check = [&](const std::string& what, const std::string& bytes) {
+    scanned.push_back(what);
+    for (const std::string& p : personal) {
+      EXPECT_EQ(bytes.find(p), std::string::npos) << p << " in " << what;
+    }
+  };
+  // Every entry of the ledger (and the digests and ids it names).
+  std::set<std::string> digests, ids;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    auto list_r = c.Get("/v1/entries?limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(list_r->status, 200) << list_r->body;
+    check("GET /v1/entries page", list_r->body);
+    auto j = ParseJson(list_r->body);
+    for (const Json& s : j->find("entries")->as_array()) {
+      ids.insert(s.find("id")->as_string());
+      auto signed_e = ParseJson(s.find("signed")->as_string());
+      check("entry " + s.find("id")->as_string(), s.find("signed")->as_string());
+      for (const char* f : {"digest", "document", "request"}) {
+        const Json* v = signed_e->find("entry")->find(f);
+        if (v != nullptr && v->is_string() && v->as_string().size() == 64) {
+          digests.insert(v->as_string());
+        }
+      }
+    }
+    const Json* next = j->find("next_cursor");
+    if (next == nullptr || !next->is_string() || next->as_string().empty()) break;
+    cursor = next->as_string();
+  }
+  ASSERT_GE(ids.size(), 5u);
+  // Every public (unsigned) GET route, with every value it can take here.
+  for (const char* path :
+       {"/v1/health", "/v1/consortium", "/v1/members", "/v1/checkpoints/latest", "/v1/blocks",
+        "/v1/metrics", "/v1/openapi.json", "/v1/houses/H-1", "/v1/proofs/consistency?from=1"}) {
+    check(std::string("GET ") + path, c.Get(path)->body);
+  }
+  for (const std::string& id : ids) {
+    check("GET /v1/entries/" + id, c.Get("/v1/entries/" + id)->body);
+    check("GET /v1/entries/" + id + "/proof", c.Get("/v1/entries/" + id + "/proof")->body);
+  }
+  for (const std::string& d : digests) {
+    check("GET /v1/blobs/" + d, c.Get("/v1/blobs/" + d)->body);
+    check("GET /v1/documents/" + d, c.Get("/v1/documents/" + d)->body);
+    check("GET /v1/evidence?document=" + d, c.Get("/v1/evidence?document=" + d)->body);
+  }
+  for (int h = 0; h < 50; ++h) {
+    auto b = c.Get("/v1/blocks/" + std::to_string(h));
+    if (b->status != 200) break;
+    check("GET /v1/blocks/" + std::to_string(h), b->body);
+  }
+  // And the public blob space on disk, file by file (what /v1/blobs serves
+  // and what replication will copy).
+  size_t files = 0;
+  for (const auto& f :
+       std::filesystem::recursive_directory_iterator(node_->dir.File("data") + "/archive/blobs")) {
+    if (!f.is_regular_file()) continue;
+    ++files;
+    check(f.path().string(), ReadFile(f.path().string()));
+  }
+  EXPECT_GT(files, 0u);
+  EXPECT_GT(scanned.size(), 20u);
 }
 
 TEST_F(HouseholdFilesTest, UnauthorizedReadsNeverSeePlaintext) {

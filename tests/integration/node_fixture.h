@@ -175,6 +175,20 @@ class NodeProcess {
             {"Signature-Input", h->signature_input},
             {"Signature", h->signature}};
   }
+  // A signed read of personal data: X-TZ-Reason (and X-TZ-Purpose unless
+  // empty) sent and covered by the signature, as docs/api.md requires.
+  static httplib::Headers SignedRead(const TestKey& k, const std::string& target,
+                                     const std::string& reason, const std::string& purpose = "") {
+    std::vector<api::CoveredHeader> covered = {{"x-tz-reason", reason}};
+    if (!purpose.empty()) covered.push_back({"x-tz-purpose", purpose});
+    auto h = api::SignRequest(k.id, k.keys.secret_key, "GET", target, "", 0, "", covered);
+    httplib::Headers out = {{"Content-Digest", h->content_digest},
+                            {"Signature-Input", h->signature_input},
+                            {"Signature", h->signature},
+                            {"X-TZ-Reason", reason}};
+    if (!purpose.empty()) out.emplace("X-TZ-Purpose", purpose);
+    return out;
+  }
 
   TempDir dir;
   TestKey builder, auditor;

@@ -29,12 +29,11 @@ TEST(PublicRateLimitTest, UnsignedRequestsAreLimitedPerAddress) {
   auto again = c.Get("/v1/health");
   ASSERT_TRUE(again);
   // Signed requests are not charged to the address bucket.
-  std::string target = "/v1/households/" + ToHex(Sha256("h"));
-  auto h = NodeProcess::Signed(n.auditor, "GET", target, "");
-  h.emplace("X-TZ-Reason", "audit");
-  auto r = c.Get(target, h);
+  std::string body = "{\"sha256\":\"" + ToHex(Sha256("rate-limit-probe")) + "\",\"size\":16}";
+  auto r = c.Post("/v1/uploads", NodeProcess::Signed(n.builder, "POST", "/v1/uploads", body), body,
+                  "application/json");
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->status, 201) << r->body;
   // The bucket refills.
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   r = c.Get("/v1/health");

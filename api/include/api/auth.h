@@ -46,14 +46,14 @@ class Authenticator {
   static Status CheckBody(const Request& req, const Digest& body_sha256);
 
  private:
-  Status CheckNonce(const std::string& keyid, const std::string& nonce, int64_t now_s)
-      TZ_EXCLUDES(mu_);
+  // auth.replayed if any key used `nonce` within the window.
+  Status CheckNonce(const std::string& nonce, int64_t now_s) TZ_EXCLUDES(mu_);
   Status TakeToken(const std::string& keyid, int64_t now_ms) TZ_EXCLUDES(mu_);
 
   KeyLookup lookup_;
   AuthOptions options_;
   tz::Mutex mu_;
-  // keyid/nonce -> expiry (s).
+  // nonce -> expiry (s).
   std::unordered_map<std::string, int64_t> nonces_ TZ_GUARDED_BY(mu_);
   std::deque<std::pair<int64_t, std::string>> nonce_order_ TZ_GUARDED_BY(mu_);  // expiry order
   struct Bucket {

@@ -21,6 +21,22 @@
 // path exactly as sent (still percent-encoded); "@query" likewise. alg is
 // "ed25519" for the intl suite and "sm2" for the gm suite.
 //
+// A request that says why it reads personal data also covers those header
+// fields, in this order, after "content-digest" (RFC 9421 §2.1: the field
+// value with surrounding whitespace removed; the field must occur once):
+//
+//   Signature-Input: tz=("@method" "@path" "@query" "content-digest"
+//                        "x-tz-reason" "x-tz-purpose");created=...
+//   ...
+//   "content-digest": sha-256=:...:
+//   "x-tz-reason": annual audit 2026
+//   "x-tz-purpose": audit
+//   "@signature-params": (...)
+//
+// Either may be left out when the request does not carry it; the server
+// refuses a signed request that carries one of them uncovered
+// (auth.uncovered_header), so a proxy cannot rewrite why a file was read.
+//
 // This header has no Boost or httplib dependency; the CLI client links tz_api
 // and uses it with any HTTP library:
 //
@@ -34,6 +50,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/hash.h"
 #include "crypto/sign.h"
@@ -43,11 +60,21 @@
 namespace tz::api {
 
 inline constexpr std::string_view kSignatureLabel = "tz";
+// The components every signature covers, without the list's parentheses.
 inline constexpr std::string_view kCoveredComponents =
-    R"(("@method" "@path" "@query" "content-digest"))";
+    R"("@method" "@path" "@query" "content-digest")";
+// Header fields a signature may cover after them, in this order; a signed
+// request that carries one must cover it.
+inline constexpr std::string_view kCoverableHeaders[] = {"x-tz-reason", "x-tz-purpose"};
 inline constexpr int64_t kMaxClockSkewSeconds = 300;
 inline constexpr size_t kMinNonceLength = 16;
 inline constexpr size_t kMaxNonceLength = 64;
+
+// A header field the signature covers: lower-case name, value as sent.
+struct CoveredHeader {
+  std::string name;
+  std::string value;
+};
 
 // The three header values to add to a request.
 struct SignatureHeaders {
@@ -65,25 +92,31 @@ std::string ContentDigestFromSha256(const Digest& sha256);
 // Signs a request. target is the request target as it will be sent:
 // path plus optional "?query" (e.g. "/v1/households/ab..?x=1"). created is
 // unix seconds (0 = now); nonce empty = 24 random base64url characters.
+// `covered`: header fields (of kCoverableHeaders, in that order) the
+// signature also covers; the caller sends them with these exact values.
 // The algorithm comes from the secret key. Reasons: "key.bad_length" from
 // the signer; "auth.malformed" for a nonce outside 16..64 chars of
-// [A-Za-z0-9_-] or a target not starting with '/'.
+// [A-Za-z0-9_-], a target not starting with '/', or a covered header not
+// in kCoverableHeaders order.
 Result<SignatureHeaders> SignRequest(const ledger::KeyId& key, const SecretKey& sk,
                                      std::string_view method, std::string_view target,
                                      std::string_view body, int64_t created = 0,
-                                     std::string nonce = "");
+                                     std::string nonce = "",
+                                     const std::vector<CoveredHeader>& covered = {});
 // As SignRequest, with the Content-Digest header value given (see
 // ContentDigestFromSha256) instead of the body.
 Result<SignatureHeaders> SignRequestWithDigest(const ledger::KeyId& key, const SecretKey& sk,
                                                std::string_view method, std::string_view target,
                                                std::string content_digest, int64_t created = 0,
-                                               std::string nonce = "");
+                                               std::string nonce = "",
+                                               const std::vector<CoveredHeader>& covered = {});
 
 // ---- Shared with the server ----
 
 // The parsed "tz" member of Signature-Input.
 struct SignatureParams {
   std::string raw;  // the member value after "tz=", as signed in @signature-params
+  std::vector<std::string> covered_headers;  // of kCoverableHeaders, in order
   int64_t created = 0;
   std::string nonce;
   std::string keyid;  // 32 lowercase hex
@@ -91,17 +124,20 @@ struct SignatureParams {
 };
 
 // Parses a Signature-Input header. Requires the "tz" label, exactly the
-// covered components above, and created/nonce/keyid/alg parameters (any
-// order, no others). Reason "auth.malformed".
+// covered components above (optionally followed by kCoverableHeaders, in
+// order), and created/nonce/keyid/alg parameters (any order, no others).
+// Reason "auth.malformed".
 Result<SignatureParams> ParseSignatureInput(std::string_view header);
 // Parses a Signature header ("tz=:<base64>:"). Reason "auth.malformed".
 Result<Signature> ParseSignatureHeader(std::string_view header);
 // Parses "sha-256=:<base64 32 bytes>:". Reason "auth.malformed".
 Result<Digest> ParseContentDigest(std::string_view header);
 
-// The RFC 9421 signature base for the covered components above.
+// The RFC 9421 signature base for the covered components above and the
+// covered header fields (values trimmed of surrounding whitespace).
 std::string SignatureBase(std::string_view method, std::string_view path, std::string_view query,
-                          std::string_view content_digest, std::string_view params_raw);
+                          std::string_view content_digest,
+                          const std::vector<CoveredHeader>& headers, std::string_view params_raw);
 
 // Splits a request target into path and "@query" ("?" + query, "?" if none).
 void SplitTarget(std::string_view target, std::string_view* path, std::string* query);

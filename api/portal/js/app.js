@@ -18,16 +18,27 @@ const state = {
 
 // ---- small helpers -----------------------------------------------------------
 
+// Control and bidirectional characters (the set of crypto/text.h): shown as
+// "\u202e" so that a file name or an answer cannot reorder what is read
+// (Trojan Source) or hide text. Tab and line feed are harmless in the DOM.
+const UNSAFE_TEXT =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function displaySafe(s) {
+  return String(s).replace(UNSAFE_TEXT, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// Every text node and attribute of the page is built here, from displaySafe text.
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null) continue;
     if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
+    else e.setAttribute(k, displaySafe(v));
   }
   for (const c of children.flat()) {
     if (c === undefined || c === null || c === false) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    e.append(c instanceof Node ? c : document.createTextNode(displaySafe(c)));
   }
   return e;
 }
@@ -35,7 +46,7 @@ function el(tag, attrs = {}, ...children) {
 function fmtTime(ms) {
   if (ms === undefined || ms === null || ms < 0) return '—';
   return new Date(Number(ms)).toLocaleString(getLang() === 'en' ? 'en-GB' : 'zh-CN', {
-    hour12: false, timeZoneName: 'short',
+    hour12: false, timeZone: 'Asia/Shanghai', timeZoneName: 'short',
   });
 }
 

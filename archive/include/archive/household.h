@@ -94,6 +94,21 @@ class HouseholdVault {
 
   [[nodiscard]] Result<HouseholdKeyState> State(const HouseholdId& id);
 
+  // Small private records of a household — the reasons officials gave for
+  // reading its file — encrypted under the household's key (created on
+  // first use) and kept in the vault's own directory
+  // (<keys_dir>/records/<household>.<name>.rec, mode 0600), never in the
+  // blob store, so no public route can serve them. `name`: 1..64 lowercase
+  // hex characters ("household.bad_record_name"); plaintext at most 64 KiB
+  // ("household.record_too_large"). Durable when PutRecord returns; a
+  // second put under the same name is "household.record_exists". After
+  // Shred the records stay on disk but can never be decrypted again.
+  //   file: "tzhhrec1" | alg (1 byte) | stream header | one final chunk
+  [[nodiscard]] Status PutRecord(const HouseholdId& id, std::string_view name, ByteSpan plaintext);
+  // "household.no_record" (kNotFound), "household.shredded", "aead.*"
+  // (kCorruption) for a damaged or moved file.
+  [[nodiscard]] Result<Bytes> GetRecord(const HouseholdId& id, std::string_view name);
+
  private:
   HouseholdVault(BlobStore* blobs, Env* env, std::string keys_dir, NodeKek kek);
   Result<SymmetricKey> LoadKey(const HouseholdId& id);
@@ -101,6 +116,7 @@ class HouseholdVault {
   Status DestroyKeyFile(const std::string& path);
   std::string KeyPath(const HouseholdId& id) const;
   std::string TombstonePath(const HouseholdId& id) const;
+  std::string RecordPath(const HouseholdId& id, std::string_view name) const;
 
   BlobStore* blobs_;
   Env* env_;

@@ -69,7 +69,7 @@ inline constexpr size_t kMaxListLength = 1000;  // arrays inside an entry
 // Field helpers used by the entry validators. Each returns a specific
 // reason: "json.missing_field", "json.wrong_type", "field.bad_id",
 // "field.bad_digest", "field.bad_commitment", "field.too_long",
-// "field.bad_enum", "field.negative", "field.too_many".
+// "field.bad_enum", "field.negative", "field.too_many", "field.unsafe_text".
 
 // An id token: 1..64 chars of [A-Za-z0-9._:-].
 Result<std::string> GetId(const Json& obj, std::string_view key);
@@ -81,6 +81,11 @@ Result<std::string> GetCommitment(const Json& obj, std::string_view key);
 Result<EntryId> GetEntryId(const Json& obj, std::string_view key);
 // A UTF-8 string of at most kMaxTextLength bytes, non-empty.
 Result<std::string> GetText(const Json& obj, std::string_view key);
+// "field.unsafe_text" if any string in `v` (values and field names, at any
+// depth) holds a control or bidirectional character (crypto/text.h), so that
+// no entry text can repaint a terminal or reorder what a reader sees.
+// `where` names the field in the message.
+Status CheckEntryText(const Json& v, std::string_view where = "entry");
 // A string that must be one of `allowed`.
 Result<std::string> GetEnum(const Json& obj, std::string_view key,
                             std::initializer_list<std::string_view> allowed);

@@ -68,10 +68,16 @@ class Node {
 
   // Submits signed entry bytes; `done` runs once the block holding it is
   // durable, or with the validation error.
+  // A doc.notarize that says in_archive:true is refused before it reaches
+  // the ledger unless this node's blob store holds those bytes at that size
+  // ("document.not_in_archive", "document.size_mismatch"; 409): the flag is
+  // a claim the ledger cannot check, so the node that admits it does.
   void Submit(std::string entry_bytes, Sequencer::Done done);
   // Signs `entry` ({"type",...}) with the node's service key and the next
   // sequence number, then submits it (access.log entries).
   void SubmitAsNode(const Json& entry, Sequencer::Done done) TZ_EXCLUDES(seq_mu_);
+  // The in_archive check of Submit.
+  Status CheckArchiveClaim(std::string_view entry_bytes);
 
   // Stops the sequencer after the queued entries are written.
   void Stop();

@@ -10,7 +10,7 @@
 //   4. the language toggle switches the page to English and back;
 //   5. the house archive (一房一档) lists the document with a verified proof.
 // Exit 0 on success; prints "N passed, M failed". A missing Chromium fails.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -82,6 +82,19 @@ try {
     await page.waitForSelector('#verify-result[data-status="not-notarized"]');
     const text = await page.textContent('#verify-result');
     assert(text.includes('未存证'), 'no 未存证 in the result');
+  });
+
+  await check('a file name with control and bidi characters is shown escaped', async () => {
+    // Trojan Source: U+202E would make "...\u202Efdp.exe" read as "exe.pdf".
+    await page.setInputFiles('#file-input', {
+      name: 'invoice\u202Efdp.exe\u2066x\u0007.pdf',
+      mimeType: 'application/pdf',
+      buffer: readFileSync(badFile),
+    });
+    await page.waitForSelector('#verify-result[data-status="not-notarized"]');
+    const text = await page.textContent('#verify-result');
+    assert(!/[\u202e\u2066\u0007]/.test(text), 'a control or bidi character reached the page');
+    assert(text.includes('invoice\\u202efdp.exe\\u2066x\\u0007.pdf'), `name not escaped: ${text}`);
   });
 
   await check('the language toggle switches to English and back', async () => {
