@@ -102,18 +102,6 @@ Result<AcceptanceItem> ParseItem(const Json& item, std::vector<std::string>* cod
   return out;
 }
 
-Json RolesJson(const std::vector<Role>& roles) {
-  Json a = Json::MakeArray();
-  for (Role r : roles) a.push_back(Json(RoleName(r)));
-  return a;
-}
-
-Json StringsJson(const std::vector<std::string>& v) {
-  Json a = Json::MakeArray();
-  for (const std::string& s : v) a.push_back(Json(s));
-  return a;
-}
-
 // ---- decoding state records: any deviation is "state.corrupt" ----
 
 Status Corrupt(std::string_view what) {

@@ -42,18 +42,6 @@ Json KeySpecJson(const PublicKey& pk) {
   return j;
 }
 
-Json RolesJson(const std::vector<Role>& roles) {
-  Json a = Json::MakeArray();
-  for (Role r : roles) a.push_back(Json(RoleName(r)));
-  return a;
-}
-
-Json StringsJson(const std::vector<std::string>& v) {
-  Json a = Json::MakeArray();
-  for (const std::string& s : v) a.push_back(Json(s));
-  return a;
-}
-
 // The fields of a member in `obj`, whose field set the caller checked.
 Result<Member> ParseMemberFields(const Json& obj) {
   Member m;

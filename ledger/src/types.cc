@@ -203,6 +203,18 @@ Result<const Json::Array*> GetArray(const Json& obj, std::string_view key, bool 
   return &v->as_array();
 }
 
+Json RolesJson(const std::vector<Role>& roles) {
+  Json a = Json::MakeArray();
+  for (Role r : roles) a.push_back(Json(RoleName(r)));
+  return a;
+}
+
+Json StringsJson(const std::vector<std::string>& v) {
+  Json a = Json::MakeArray();
+  for (const std::string& s : v) a.push_back(Json(s));
+  return a;
+}
+
 Result<std::vector<Role>> GetRoles(const Json& obj, std::string_view key) {
   TZ_ASSIGN_OR_RETURN(const Json::Array* arr, GetArray(obj, key));
   std::vector<Role> roles;

@@ -390,18 +390,16 @@ TEST_F(NodeApiTest, HouseholdReadIsAccessLogged) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401) << r->body;
   EXPECT_EQ(ErrorCode(r->body), "auth.uncovered_header");
-  h = NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026", "audit");
-  h.find("X-TZ-Reason")->second = "curiosity";
-  r = c.Get(target, h);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 401) << r->body;
-  EXPECT_EQ(ErrorCode(r->body), "auth.bad_signature");
-  h = NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026", "audit");
-  h.find("X-TZ-Purpose")->second = "lease_management";
-  r = c.Get(target, h);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 401) << r->body;
-  EXPECT_EQ(ErrorCode(r->body), "auth.bad_signature");
+  for (const auto& [field, rewritten] :
+       {std::pair<const char*, const char*>{"X-TZ-Reason", "curiosity"},
+        {"X-TZ-Purpose", "lease_management"}}) {
+    h = NodeProcess::SignedRead(node_->auditor, target, "annual audit 2026", "audit");
+    h.find(field)->second = rewritten;
+    r = c.Get(target, h);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401) << field << " " << r->body;
+    EXPECT_EQ(ErrorCode(r->body), "auth.bad_signature") << field;
+  }
   // Everything in order, but this node has no household vault (--kek): it
   // cannot keep the reason sealed, so it does not answer (the full read path
   // is in household_files_test.cc).

@@ -93,6 +93,9 @@ Result<int64_t> GetNonNegative(const Json& obj, std::string_view key);
 // An array of at most kMaxListLength elements ("json.wrong_type", "field.too_many").
 Result<const Json::Array*> GetArray(const Json& obj, std::string_view key, bool required = true);
 Result<std::vector<Role>> GetRoles(const Json& obj, std::string_view key);
+// The writing side: roles by name, strings as a JSON array, in order.
+Json RolesJson(const std::vector<Role>& roles);
+Json StringsJson(const std::vector<std::string>& v);
 
 bool IsValidId(std::string_view s);
 bool IsLowerHex(std::string_view s, size_t len);
