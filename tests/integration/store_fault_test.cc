@@ -36,8 +36,7 @@ Json Notarize(const std::string& content) {
                            {"encrypted", Json(false)}});
 }
 
-// A tmpfs mounted for the life of the object (unmounted after the node that
-// uses it has stopped: declare it before the NodeProcess).
+// A tmpfs mounted for the life of the object (or until Unmount).
 struct Tmpfs {
   std::string path;
   bool mounted = false;
@@ -68,10 +67,7 @@ std::pair<int, std::string> Post(httplib::Client& c, const std::string& entry, s
   return {r->status, ErrorCode(r->body)};
 }
 
-TEST(StoreFault, FullDiskAnswers507ThenAcknowledgesNothingUntilRestart) {
-  Tmpfs disk;
-  NodeProcess n({}, [&](const std::string& data) { disk.Mount(data, "16m"); });
-  if (!disk.mounted) GTEST_SKIP() << "cannot mount a tmpfs here (not root?)";
+void FullDisk(NodeProcess& n) {
   ASSERT_GT(n.port, 0) << n.init_output << n.start_output;
   auto c = n.Client();
   std::vector<std::string> acked;
@@ -138,7 +134,17 @@ TEST(StoreFault, FullDiskAnswers507ThenAcknowledgesNothingUntilRestart) {
   EXPECT_NE(audit.out.find("newest signed checkpoint"), std::string::npos) << audit.out;
   std::printf("%zu entries acknowledged before and while the disk was full, all present\n",
               acked.size());
-  disk.Unmount();  // before the data directory is removed
+}
+
+TEST(StoreFault, FullDiskAnswers507ThenAcknowledgesNothingUntilRestart) {
+  Tmpfs disk;
+  NodeProcess n({}, [&](const std::string& data) { disk.Mount(data, "16m"); });
+  if (!disk.mounted) GTEST_SKIP() << "cannot mount a tmpfs here (not root?)";
+  FullDisk(n);
+  // Stopped and unmounted (also after a failed assertion) before the
+  // fixture removes the data directory.
+  n.Stop();
+  disk.Unmount();
 }
 
 // The newest LevelDB log file of a stopped node.
