@@ -3,10 +3,12 @@
 // rate measured in the same run, and proof latency from LevelDB.
 //
 //   ledger_bench [--entries N] [--block B] [--threads T] [--dir DIR] [--no-sync] [--keep]
-//                [--direct]
+//                [--direct] [--no-mark]
 //
 // Defaults: 1,000,000 entries in blocks of 2,000, 2 verify threads, LevelDB
-// under /tmp, every block fsynced. Results: docs/ledger.md.
+// under /tmp, every block fsynced and its checkpoint recorded in DIR.hwm as
+// a node does (ledger/checkpoint_mark.h; --no-mark leaves that out).
+// Results: docs/ledger.md.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -146,6 +148,7 @@ int Main(int argc, char** argv) {
   bool sync = true;
   bool keep = false;    // leave the ledger in DIR (to profile `tiezheng audit DIR`)
   bool direct = false;  // append through AddAll + Commit instead of the Sequencer
+  bool mark = true;     // record each checkpoint in DIR.hwm, as a node does
   std::string dir = "/tmp/tz_ledger_bench";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -164,16 +167,20 @@ int Main(int argc, char** argv) {
       keep = true;
     else if (a == "--direct")
       direct = true;
+    else if (a == "--no-mark")
+      mark = false;
     else {
       std::fprintf(stderr,
                    "usage: ledger_bench [--entries N] [--block B] [--threads T] "
-                   "[--dir DIR] [--no-sync] [--keep] [--direct]\n");
+                   "[--dir DIR] [--no-sync] [--keep] [--direct] [--no-mark]\n");
       return 2;
     }
   }
   std::filesystem::remove_all(dir);
-  std::printf("ledger_bench: %llu entries, blocks of %zu, %d threads, sync=%d, %u cores\n",
-              (unsigned long long)total, block, threads, sync, std::thread::hardware_concurrency());
+  std::filesystem::remove(dir + ".hwm");
+  std::printf("ledger_bench: %llu entries, blocks of %zu, %d threads, sync=%d, mark=%d, %u cores\n",
+              (unsigned long long)total, block, threads, sync, mark,
+              std::thread::hardware_concurrency());
 
   // Genesis: one member, kKeys construction-unit client keys.
   KeyPair member = GenerateKeyPair(SignatureAlgorithm::kEd25519);
@@ -211,6 +218,7 @@ int Main(int argc, char** argv) {
   lo.sync = sync;
   lo.verify_threads = threads;
   lo.types = &handover::EntryTypes();
+  if (mark) lo.mark = NewFileCheckpointMarkStore(dir + ".hwm", sync);
   auto ledger = Ledger::CreateGenesis(OpenLevelDbStore(dir, true).value(), *genesis, now, node, lo);
   if (!ledger.ok()) {
     std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
@@ -353,7 +361,10 @@ int Main(int argc, char** argv) {
       "audit replay (--strict, one by one): %.0f entries/s; ratio to raw verify on %d threads "
       "%.2f, to 1 thread %.2f\n",
       strict_rate, threads, strict_rate / verifyN, strict_rate / verify1);
-  if (!keep) std::filesystem::remove_all(dir);
+  if (!keep) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove(dir + ".hwm");
+  }
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "handover/entry_types.h"
 #include "ledger/audit.h"
+#include "ledger/checkpoint_mark.h"
 #include "ledger/kv.h"
 
 namespace tz::cli {
@@ -26,6 +27,11 @@ const char kHelp[] =
     "signature alone with libsodium (cofactorless), the rule the node applied when\n"
     "it accepted the entry; the two differ only on signatures a key holder\n"
     "deliberately malformed (see docs/ledger.md).\n"
+    "\n"
+    "In a data directory the ledger must also reach the newest checkpoint the\n"
+    "node signed, recorded in DATA_DIR/checkpoint.hwm, and hold that very block:\n"
+    "a ledger that lost its newest blocks (a truncated or older LevelDB) fails\n"
+    "with audit.rolled_back or audit.diverged.\n"
     "  --threads N   verification threads (default 2)\n"
     "  --strict      one-by-one signature checks (slower)\n"
     "  --quiet       no progress output\n"
@@ -41,13 +47,39 @@ int CmdAudit(int argc, char** argv, int first) {
     return a.flag("help") ? kExitOk : kExitUsage;
   }
   std::string dir = a.positional()[0];
-  if (std::filesystem::is_directory(dir + "/ledger")) dir += "/ledger";
+  // The checkpoint mark lives in the data directory, beside ledger/.
+  std::string mark_path;
+  if (std::filesystem::is_directory(dir + "/ledger")) {
+    mark_path = dir + "/checkpoint.hwm";
+    dir += "/ledger";
+  } else {
+    std::filesystem::path parent = std::filesystem::path(dir).lexically_normal().parent_path();
+    if (parent.filename().empty()) parent = parent.parent_path();  // "dir/" names dir
+    if (std::filesystem::exists(parent / "node.json")) {
+      mark_path = (parent / "checkpoint.hwm").string();
+    }
+  }
   if (!std::filesystem::exists(dir + "/CURRENT")) {
     return Fail(Status::NotFound("audit.not_initialized", dir + " holds no ledger"));
   }
   auto store = ledger::OpenLevelDbStore(dir, false);
   if (!store.ok()) return Fail(store.status());
   ledger::AuditOptions opts;
+  if (!mark_path.empty()) {
+    auto mark = ledger::NewFileCheckpointMarkStore(mark_path, false)->Load();
+    if (!mark.ok()) {
+      std::printf("audit FAILED: %s\n", mark.status().ToString().c_str());
+      return kExitNotVerified;
+    }
+    if (*mark) {
+      opts.mark = std::move(**mark);
+    } else {
+      std::fprintf(stderr,
+                   "warning: %s is missing: whether the ledger lost blocks the node signed "
+                   "is not checked\n",
+                   mark_path.c_str());
+    }
+  }
   int threads = std::atoi(a.value_or("threads", "2").c_str());
   opts.verify_threads = threads < 1 ? 1 : threads;
   if (a.flag("strict")) opts.signatures = ledger::SignatureCheck::kEach;
@@ -70,6 +102,10 @@ int CmdAudit(int argc, char** argv, int first) {
   std::printf("audit ok: %llu blocks, %llu entries verified in %.2f s (%.0f entries/s)\n",
               (unsigned long long)r.blocks, (unsigned long long)r.entries, r.seconds,
               r.seconds > 0 ? r.entries / r.seconds : 0.0);
+  if (opts.mark) {
+    std::printf("newest signed checkpoint (height %llu, size %llu) is held\n",
+                (unsigned long long)opts.mark->height(), (unsigned long long)opts.mark->size());
+  }
   return kExitOk;
 }
 

@@ -32,8 +32,14 @@ const char kHelp[] =
     "                                         append N synthetic notarizations in blocks\n"
     "                                         of B [500]; after each durable block prints\n"
     "                                         \"ack <index> <entry id>\" per entry\n"
+    "  adopt-mark DATA_DIR                    record the ledger's newest checkpoint in\n"
+    "                                         DATA_DIR/checkpoint.hwm, for a data\n"
+    "                                         directory made before that record existed\n"
+    "                                         (only if the ledger never lost a block)\n"
     "KEYFILE defaults to DATA_DIR/keys/admin.key; checkpoints are signed with\n"
-    "DATA_DIR/keys/node.key.\n";
+    "DATA_DIR/keys/node.key. A data directory's ledger is opened with its\n"
+    "checkpoint record (DATA_DIR/checkpoint.hwm): it refuses to open below the\n"
+    "newest checkpoint the node signed.\n";
 
 int64_t NowMs() {
   using namespace std::chrono;
@@ -46,9 +52,14 @@ struct Opened {
 };
 
 Result<Opened> OpenDir(const std::string& root) {
-  std::string dir = root;
-  if (std::filesystem::is_directory(root + "/ledger")) dir = root + "/ledger";
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv, ledger::OpenLevelDbStore(dir, false));
+  if (std::filesystem::is_directory(root + "/ledger")) {
+    // A data directory: with its checkpoint mark, like the node.
+    TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l,
+                        node::OpenDataDirLedger(node::DataDir{root}, node::NodeLedgerOptions()));
+    return Opened{std::move(l), root};
+  }
+  // A bare LevelDB directory (reading only: there is no node key beside it).
+  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv, ledger::OpenLevelDbStore(root, false));
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l,
                       ledger::Ledger::Open(std::move(kv), node::NodeLedgerOptions()));
   return Opened{std::move(l), root};
@@ -163,6 +174,12 @@ int CmdLedger(int argc, char** argv, int first) {
     return a.flag("help") ? kExitOk : kExitUsage;
   }
   const std::string& cmd = a.positional()[0];
+  if (cmd == "adopt-mark" && a.positional().size() == 2) {
+    node::DataDir dir{a.positional()[1]};
+    if (Status s = node::AdoptCheckpointMark(dir); !s.ok()) return Fail(s);
+    std::printf("recorded the newest checkpoint in %s\n", dir.checkpoint_mark().c_str());
+    return kExitOk;
+  }
   auto o = OpenDir(a.positional()[1]);
   if (!o.ok()) return Fail(o.status());
   const auto& p = a.positional();

@@ -91,7 +91,11 @@ int HttpStatusFor(const Status& s) {
     case Code::kFailedPrecondition:
       return 409;
     case Code::kResourceExhausted:
-      return s.reason() == "http.rate_limited" ? 429 : 413;
+      if (s.reason() == "http.rate_limited") return 429;
+      // A full disk, the ledger's ("storage.full") or the blob store's
+      // ("io.no_space"): 507 Insufficient Storage (RFC 4918), not 413.
+      if (s.reason() == "storage.full" || s.reason() == "io.no_space") return 507;
+      return 413;
     case Code::kVerificationFailed:
       return 422;
     case Code::kUnavailable:
@@ -132,6 +136,7 @@ std::string_view CategoryForHttp(int status) {
       return "failed_precondition";
     case 413:
     case 429:
+    case 507:
       return "resource_exhausted";
     case 503:
       return "unavailable";
@@ -143,9 +148,11 @@ std::string_view CategoryForHttp(int status) {
 
 Response ErrorResponse(const Status& s) {
   int status = HttpStatusFor(s);
-  // Our own failures keep their reason but not their details.
-  return MakeError(status, s.reason().empty() ? "internal" : s.reason(), CodeName(s.code()),
-                   s.message());
+  // Our own failures keep their reason but not their details. A full disk
+  // has one code whichever store hit it.
+  std::string_view code = s.reason().empty() ? "internal" : std::string_view(s.reason());
+  if (status == 507) code = "storage.full";
+  return MakeError(status, code, CodeName(s.code()), s.message());
 }
 
 Response HttpError(int status, std::string code, std::string message) {

@@ -19,14 +19,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<Json> Health(Ctx* ctx, const Request&) {
-  ledger::Head h = ctx->node->ledger().head();
+// 200 {"status":"ok",...}; 503 {"status":"store_failed","error":{...},...}
+// once a write of the ledger's store failed (the node acknowledges nothing
+// more until it is restarted).
+Result<Response> Health(Ctx* ctx, const Request&) {
+  ledger::Ledger& l = ctx->node->ledger();
+  ledger::Head h = l.head();
+  Status store = l.store_status();
   Json j = Json::MakeObject();
-  j.set("status", Json("ok"));
+  j.set("status", Json(store.ok() ? "ok" : "store_failed"));
   j.set("height", Json(h.height));
   j.set("size", Json(h.log_size));
-  j.set("chain", Json(ctx->node->ledger().chain()));
-  return j;
+  j.set("chain", Json(l.chain()));
+  if (!store.ok()) {
+    j.set("error", Json::MakeObject({{"code", Json(store.reason())},
+                                     {"category", Json(CodeName(store.code()))},
+                                     {"message", Json(store.message())}}));
+  }
+  return Response::Json(store.ok() ? 200 : 503, j);
 }
 
 Result<Json> Consortium(Ctx* ctx, const Request&) {
@@ -120,6 +130,7 @@ void AddRoutesForService(Router* r, Ctx* ctx) {
           };
           g("tz_ledger_height", h.height);
           g("tz_ledger_log_size", h.log_size);
+          g("tz_ledger_store_failed", ctx->node->ledger().store_status().ok() ? 0 : 1);
           g("tz_sequencer_blocks_total", s.blocks);
           g("tz_sequencer_entries_total", s.entries);
           g("tz_sequencer_rejected_total", s.rejected);

@@ -424,12 +424,13 @@ std::optional<AuditFailure> ApplyBlock(Ledger& replay, uint64_t h, uint64_t log_
 std::optional<AuditFailure> ReplayBlocks(const KvStore& store, BlockReader& reader,
                                          uint64_t head_height, Ledger& replay,
                                          const AuditOptions& options, AuditReport* r,
-                                         uint64_t* log_size) {
+                                         uint64_t* log_size, std::optional<BlockHeader>* at_mark) {
   for (uint64_t h = 0; h <= head_height; ++h) {
     PreparedBlock pb = reader.Next();
     if (pb.failure) return std::move(pb.failure);
     const BlockHeader& header = pb.block.header;
     if (auto f = ApplyBlock(replay, h, *log_size, pb)) return f;
+    if (options.mark && options.mark->height() == h) *at_mark = header;
     std::string note;
     if (auto f = CheckCheckpoint(store, replay, header, &note)) return f;
     *log_size = header.log_size;
@@ -438,6 +439,18 @@ std::optional<AuditFailure> ReplayBlocks(const KvStore& store, BlockReader& read
     if (options.progress) options.progress(h);
   }
   return std::nullopt;
+}
+
+// The replayed ledger reaches the node's checkpoint mark and holds that
+// block (at_mark: the replayed header at the mark's height, if any).
+std::optional<AuditFailure> CheckAuditMark(const CheckpointMark& mark, const StoredHead& head,
+                                           uint64_t log_size,
+                                           const std::optional<BlockHeader>& at_mark) {
+  Status s = CheckMark(mark, head.origin, head.height, log_size, at_mark);
+  if (s.ok()) return std::nullopt;
+  std::string reason = s.reason();
+  if (reason.starts_with("ledger.")) reason = "audit." + reason.substr(7);
+  return Fail(std::nullopt, Bad(reason, s.message()));
 }
 
 // Nothing is stored beyond the head, and the replay ends at the stored head
@@ -520,11 +533,16 @@ AuditReport Audit(const KvStore& store, const AuditOptions& options) {
   std::unique_ptr<Ledger> replay = NewReplayLedger(std::move(owned), head, options);
   StoredSide stored(store, print_key);
   uint64_t log_size = 0;
+  std::optional<BlockHeader> at_mark;
   {
     BlockReader reader(store, head.height, options.verify_threads, options.signatures);
-    if (auto f = ReplayBlocks(store, reader, head.height, *replay, options, &r, &log_size)) {
+    if (auto f =
+            ReplayBlocks(store, reader, head.height, *replay, options, &r, &log_size, &at_mark)) {
       return done(std::move(f));
     }
+  }
+  if (options.mark) {
+    if (auto f = CheckAuditMark(*options.mark, head, log_size, at_mark)) return done(std::move(f));
   }
   if (auto f = CheckEnd(store, head, log_size, *replay_store)) return done(std::move(f));
   if (Status s = stored.Wait(); !s.ok()) return done(Fail(std::nullopt, s));

@@ -1,6 +1,7 @@
 // LevelDB KvStore. The only file that includes LevelDB.
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
@@ -10,6 +11,18 @@ namespace tz::ledger {
 namespace {
 
 leveldb::Slice ToSlice(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
+
+// A failed write: "storage.full" when the disk (or quota) is full, which the
+// API answers with 507, else "kv.io". LevelDB reports errno only as
+// strerror's text.
+Status WriteError(const leveldb::Status& s) {
+  std::string text = s.ToString();
+  if (s.IsIOError() && (text.find("No space left on device") != std::string::npos ||
+                        text.find("Disk quota exceeded") != std::string::npos)) {
+    return Status(Code::kResourceExhausted, "storage.full", text);
+  }
+  return Status::IOError("kv.io", text);
+}
 
 class LevelDbStore : public KvStore {
  public:
@@ -41,7 +54,7 @@ class LevelDbStore : public KvStore {
     leveldb::WriteOptions wo;
     wo.sync = sync;
     leveldb::Status s = db_->Write(wo, &wb);
-    if (!s.ok()) return Status::IOError("kv.io", s.ToString());
+    if (!s.ok()) return WriteError(s);
     return Status::Ok();
   }
 
@@ -66,12 +79,19 @@ class LevelDbStore : public KvStore {
 }  // namespace
 
 Result<std::unique_ptr<KvStore>> OpenLevelDbStore(const std::string& dir, bool create_if_missing) {
+  LevelDbOptions o;
+  o.create_if_missing = create_if_missing;
+  return OpenLevelDbStore(dir, o);
+}
+
+Result<std::unique_ptr<KvStore>> OpenLevelDbStore(const std::string& dir, const LevelDbOptions& o) {
   leveldb::Options options;
-  options.create_if_missing = create_if_missing;
+  options.create_if_missing = o.create_if_missing;
   options.paranoid_checks = true;
   options.filter_policy = leveldb::NewBloomFilterPolicy(10);
   options.block_cache = leveldb::NewLRUCache(64 << 20);
-  options.write_buffer_size = 16 << 20;
+  options.write_buffer_size = o.write_buffer_size;
+  if (o.env != nullptr) options.env = o.env;
   leveldb::DB* db = nullptr;
   leveldb::Status s = leveldb::DB::Open(options, dir, &db);
   if (!s.ok()) {

@@ -66,6 +66,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(std::unique_ptr<KvStore> store,
   std::unique_ptr<Ledger> l(new Ledger(std::move(store), options));
   TZ_RETURN_IF_ERROR(l->LoadHead());
   TZ_RETURN_IF_ERROR(l->VerifyHead());
+  TZ_RETURN_IF_ERROR(l->CheckAgainstMark());
   TZ_RETURN_IF_ERROR(l->CheckIndices());
   return l;
 }
@@ -77,6 +78,16 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateGenesis(std::unique_ptr<KvStore> s
   TZ_ASSIGN_OR_RETURN(std::optional<std::string> head, store->Get(layout::kHead));
   if (head) return Status(Code::kAlreadyExists, "ledger.not_empty", "the store has a ledger");
   std::unique_ptr<Ledger> l(new Ledger(std::move(store), options));
+  if (options.mark) {
+    TZ_ASSIGN_OR_RETURN(std::optional<CheckpointMark> mark, options.mark->Load());
+    if (mark) {
+      return Status::Corruption("ledger.rolled_back",
+                                "this node already signed a checkpoint of a ledger here (height " +
+                                    std::to_string(mark->height()) + ", size " +
+                                    std::to_string(mark->size()) +
+                                    "); a new genesis would sign its sizes again");
+    }
+  }
   if (genesis.type != "genesis") {
     return Status(Code::kFailedPrecondition, "entry.genesis_only",
                   "the first entry of a ledger must be its genesis");
@@ -174,6 +185,44 @@ Status Ledger::VerifyHead() {
     return HeadCorrupt("the last checkpoint does not match the last block");
   }
   return Status::Ok();
+}
+
+Status Ledger::CheckAgainstMark() {
+  if (!options_.mark) return Status::Ok();
+  TZ_ASSIGN_OR_RETURN(mark_, options_.mark->Load());
+  if (!mark_) return Status::Ok();
+  std::optional<BlockHeader> at_mark;
+  if (mark_->height() <= head_.height) {
+    auto h = GetBlockHeader(mark_->height());
+    if (h.ok()) {
+      at_mark = std::move(*h);
+    } else if (h.status().code() != Code::kNotFound) {
+      return h.status();
+    }
+  }
+  return CheckMark(*mark_, origin_, head_.height, head_.log_size, at_mark);
+}
+
+Status Ledger::store_status() const {
+  if (!store_failed_.load(std::memory_order_acquire)) return Status::Ok();
+  tz::MutexLock lock(failure_mu_);
+  return Status(Code::kUnavailable, "ledger.store_failed",
+                "an earlier write of the ledger's store failed (" + store_failure_.ToString() +
+                    "); nothing more is written until the ledger is reopened (restart the node)");
+}
+
+void Ledger::LatchFailure(const Status& s) {
+  tz::MutexLock lock(failure_mu_);
+  if (store_failed_.load(std::memory_order_relaxed)) return;  // keep the first
+  store_failure_ = s;
+  store_failed_.store(true, std::memory_order_release);
+}
+
+Status Ledger::WriteStore(const KvBatch& batch, bool sync) {
+  if (store_failed_.load(std::memory_order_acquire)) return store_status();
+  Status s = store_->Write(batch, sync);
+  if (!s.ok()) LatchFailure(s);
+  return s;
 }
 
 void Ledger::RefreshNodeKeys() {
@@ -330,6 +379,7 @@ std::unique_ptr<Ledger> Ledger::NewReplica(std::unique_ptr<KvStore> store, std::
 
 Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSigner* signer,
                                            std::string note) {
+  TZ_RETURN_IF_ERROR(store_status());
   {
     tz::MutexLock lock(mu_);
     uint64_t expect = has_head_ ? head_.height + 1 : 0;
@@ -342,8 +392,27 @@ Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSign
   BlockHeader& h = b.header_;
   Digest hash = h.Hash();
   log::Checkpoint cp = CheckpointFor(h);
+  // Open refused a store below the mark, so this holds unless the ledger was
+  // made some other way; it is what keeps a height, and with it a size,
+  // from ever being signed twice.
+  if (mark_ && (h.height <= mark_->height() || h.log_size < mark_->size())) {
+    return Status::Corruption("ledger.rolled_back",
+                              "refusing to sign height " + std::to_string(h.height) +
+                                  ": this node already signed a checkpoint at height " +
+                                  std::to_string(mark_->height()));
+  }
   if (signer != nullptr) {
     TZ_ASSIGN_OR_RETURN(note, log::SignCheckpoint(cp, std::span<const log::NoteSigner>(signer, 1)));
+  }
+  std::optional<CheckpointMark> mark;
+  if (options_.mark) {
+    auto m = CheckpointMark::Parse(note);
+    if (!m.ok()) return m.status().WithContext("the block's checkpoint note");
+    if (m->checkpoint.size != h.log_size || m->checkpoint.root_hash != h.log_root ||
+        m->checkpoint.block->block_hash != hash) {
+      return Status::Invalid("ledger.bad_checkpoint", "the checkpoint note is not the block's");
+    }
+    mark = std::move(*m);
   }
   if (h.height == 0) {
     Json chain = Json::MakeObject();
@@ -361,7 +430,17 @@ Result<BlockHeader> Ledger::CommitInternal(BlockBuilder&& b, const log::NoteSign
   b.batch_.Put(layout::CheckpointKey(h.height), note);
   Head next{h.height, hash, h.log_size, h.log_root, h.time};
   b.batch_.Put(std::string(layout::kHead), HeadJson(next).Canonical());
-  TZ_RETURN_IF_ERROR(store_->Write(b.batch_, options_.sync));
+  TZ_RETURN_IF_ERROR(WriteStore(b.batch_, options_.sync));
+  if (mark) {
+    // The block is durable; its checkpoint is recorded before anyone sees
+    // it. If this fails the block stays unpublished (and is found in the
+    // store after a restart, above the old mark).
+    if (Status s = options_.mark->Store(*mark); !s.ok()) {
+      LatchFailure(s);
+      return s;
+    }
+    mark_ = std::move(mark);
+  }
   bool keys_changed = false;
   for (const std::string& e : b.entries_) {
     keys_changed = keys_changed || e.find("\"type\":\"gov.") != std::string::npos ||

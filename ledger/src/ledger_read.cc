@@ -143,7 +143,7 @@ Status Ledger::RebuildIndices() {
       del.Delete(std::string(k));
       return true;
     }));
-    TZ_RETURN_IF_ERROR(store_->Write(del, false));
+    TZ_RETURN_IF_ERROR(WriteStore(del, false));
   }
   State state(store_.get());
   Head h = head();
@@ -170,13 +170,13 @@ Status Ledger::RebuildIndices() {
       batch.Put(layout::TermKey("party", party, index), "");
       batch.Put(layout::TimeKey(b.time, index), "");
       if (batch.approximate_bytes() > (8 << 20)) {
-        TZ_RETURN_IF_ERROR(store_->Write(batch, false));
+        TZ_RETURN_IF_ERROR(WriteStore(batch, false));
         batch.Clear();
       }
     }
   }
   batch.Put(std::string(layout::kIndices), std::string(layout::kIndexVersion));
-  return store_->Write(batch, true);
+  return WriteStore(batch, true);
 }
 
 Status Ledger::CheckIndices() {

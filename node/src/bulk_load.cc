@@ -20,11 +20,9 @@ Status BulkLoadDocuments(const std::string& data_dir, const BulkLoadOptions& o) 
                       log::NoteSigner::Create(node_key.name, std::move(node_key.keys.secret_key)));
   TZ_ASSIGN_OR_RETURN(NamedKeyPair admin, ReadKeyFile(dir.admin_key()));
   ledger::KeyId admin_id = ledger::KeyIdOf(admin.keys.public_key);
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
-                      ledger::OpenLevelDbStore(dir.ledger(), false));
   ledger::LedgerOptions lo = NodeLedgerOptions();
   lo.sync = false;
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l, ledger::Ledger::Open(std::move(kv), lo));
+  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l, OpenDataDirLedger(dir, lo));
   TZ_ASSIGN_OR_RETURN(int64_t seq, l->CommittedState().GetSeq(admin_id));
   std::ofstream digests;
   if (!o.digests_out.empty()) digests.open(o.digests_out, std::ios::trunc);
@@ -66,7 +64,12 @@ Status BulkLoadDocuments(const std::string& data_dir, const BulkLoadOptions& o) 
     done += n;
     if (o.progress) o.progress(done);
   }
-  return l->mutable_store()->Write(ledger::KvBatch(), true);  // one final sync
+  TZ_RETURN_IF_ERROR(l->mutable_store()->Write(ledger::KvBatch(), true));  // one final sync
+  // The checkpoint mark was recorded without fsync too: make the last one
+  // durable now that the blocks are.
+  TZ_ASSIGN_OR_RETURN(std::string note, l->GetCheckpoint(l->head().height));
+  TZ_ASSIGN_OR_RETURN(ledger::CheckpointMark mark, ledger::CheckpointMark::Parse(std::move(note)));
+  return ledger::NewFileCheckpointMarkStore(dir.checkpoint_mark(), true)->Store(mark);
 }
 
 }  // namespace tz::node

@@ -156,9 +156,11 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
                         k.member.keys.secret_key, 1, now));
   TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
                       ledger::OpenLevelDbStore(dir.ledger(), true));
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> l,
-                      ledger::Ledger::CreateGenesis(std::move(kv), signed_genesis, now, signer,
-                                                    NodeLedgerOptions()));
+  ledger::LedgerOptions lo = NodeLedgerOptions();
+  lo.mark = ledger::NewFileCheckpointMarkStore(dir.checkpoint_mark(), true);
+  TZ_ASSIGN_OR_RETURN(
+      std::unique_ptr<ledger::Ledger> l,
+      ledger::Ledger::CreateGenesis(std::move(kv), signed_genesis, now, signer, lo));
   TZ_ASSIGN_OR_RETURN(auto store,
                       archive::LocalBlobStore::Open(archive::Env::Default(), dir.archive()));
   TZ_RETURN_IF_ERROR(WriteText(dir.config(), cfg.ToJson().Pretty() + "\n"));

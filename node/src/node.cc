@@ -20,11 +20,9 @@ Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const Node
   TZ_ASSIGN_OR_RETURN(n->service_, ReadKeyFile(n->dir_.service_key()));
   n->service_id_ = ledger::KeyIdOf(n->service_.keys.public_key);
 
-  TZ_ASSIGN_OR_RETURN(std::unique_ptr<ledger::KvStore> kv,
-                      ledger::OpenLevelDbStore(n->dir_.ledger(), false));
   ledger::LedgerOptions lo = NodeLedgerOptions();
   lo.sync = options.sync;
-  TZ_ASSIGN_OR_RETURN(n->ledger_, ledger::Ledger::Open(std::move(kv), lo));
+  TZ_ASSIGN_OR_RETURN(n->ledger_, OpenDataDirLedger(n->dir_, lo));
   archive::LocalStoreOptions so;
   so.create_if_missing = false;
   // The embedded default backend. The node uses it only as a BlobStore;

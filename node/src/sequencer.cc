@@ -34,10 +34,17 @@ void Sequencer::Enqueue(std::vector<Item> items) {
   // All under one lock, so that entries handed in together are taken
   // together (one block, when they fit in one).
   std::vector<std::pair<Done, Status>> refused;
+  // Once a write of the store failed nothing more can be committed: refuse
+  // at once instead of validating entries for a block that cannot be
+  // written.
+  Status store = ledger_->store_status();
   {
     tz::MutexLock lock(mu_);
     for (Item& it : items) {
-      if (stop_) {
+      if (!store.ok()) {
+        refused.emplace_back(std::move(it.done), store);
+        ++stats_.rejected;
+      } else if (stop_) {
         refused.emplace_back(std::move(it.done), Status(Code::kUnavailable, "sequencer.stopped",
                                                         "the sequencer has stopped"));
       } else if (queue_.size() >= options_.max_queue) {

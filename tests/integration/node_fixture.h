@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -60,7 +61,11 @@ class NodeProcess {
  public:
   // Initialises a data dir with `builder` (construction_unit) and `auditor`
   // keys and starts the node with short slow-body windows for tests.
-  explicit NodeProcess(std::vector<std::string> extra_flags = {}) {
+  // `before_init` runs first with the (not yet existing) data directory's
+  // path, e.g. to mount a file system there.
+  explicit NodeProcess(std::vector<std::string> extra_flags = {},
+                       const std::function<void(const std::string&)>& before_init = {}) {
+    if (before_init) before_init(dir.File("data"));
     builder = MakeKey("builder-co");
     auditor = MakeKey("audit-office");
     Json keys = Json::MakeArray(
@@ -87,7 +92,14 @@ class NodeProcess {
                                      "--header-timeout-ms",
                                      "2000"};
     for (auto& f : extra_flags) argv.push_back(f);
+    argv_ = argv;
     Start(argv);
+  }
+
+  // Starts the node again on the same data directory, after Stop.
+  void Restart() {
+    port = 0;
+    Start(argv_);
   }
   ~NodeProcess() { Stop(); }
 
@@ -197,6 +209,7 @@ class NodeProcess {
   int port = 0;
 
  private:
+  std::vector<std::string> argv_;
   pid_t pid_ = -1;
   int out_fd_ = -1;
 };

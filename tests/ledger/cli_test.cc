@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ledger/kv.h"
@@ -24,6 +25,11 @@ int RunCmd(const std::string& cmd, std::string* out = nullptr) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 TEST(Cli, InitLoadAuditAndTamper) {
   std::string bin = TZ_BINARY;
   if (!std::filesystem::exists(bin)) GTEST_SKIP() << "tiezheng not built";
@@ -39,7 +45,24 @@ TEST(Cli, InitLoadAuditAndTamper) {
   EXPECT_NE(out.find("audit ok: 4 blocks, 701 entries"), std::string::npos) << out;
   ASSERT_EQ(RunCmd(bin + " audit --strict --quiet " + dir, &out), 0) << out;
   EXPECT_NE(out.find("audit ok: 4 blocks, 701 entries"), std::string::npos) << out;
+  EXPECT_NE(out.find("newest signed checkpoint (height 3, size 701) is held"), std::string::npos)
+      << out;
   EXPECT_EQ(RunCmd(bin + " audit --strict=yes " + dir, &out), 2) << out;  // a flag takes no value
+  {
+    // Without its checkpoint record the data directory does not open, until
+    // the record is adopted (for directories made before it existed).
+    std::string mark = dir + "/checkpoint.hwm";
+    std::filesystem::rename(mark, mark + ".away");
+    EXPECT_EQ(RunCmd(bin + " ledger info " + dir, &out), 3) << out;
+    EXPECT_NE(out.find("ledger.mark_missing"), std::string::npos) << out;
+    ASSERT_EQ(RunCmd(bin + " audit --quiet " + dir, &out), 0) << out;
+    EXPECT_NE(out.find("is missing"), std::string::npos) << out;
+    ASSERT_EQ(RunCmd(bin + " ledger adopt-mark " + dir, &out), 0) << out;
+    EXPECT_EQ(RunCmd(bin + " ledger adopt-mark " + dir, &out), 3) << out;  // one exists now
+    EXPECT_EQ(RunCmd(bin + " ledger info " + dir, &out), 0) << out;
+    std::string adopted = ReadAll(mark), original = ReadAll(mark + ".away");
+    EXPECT_EQ(adopted, original);  // the same signed checkpoint note
+  }
   EXPECT_EQ(RunCmd(bin + " ledger append " + dir + " < /dev/null", &out), 3) << out;
   {
     // Change one stored entry; the audit names block 2, entry 400.

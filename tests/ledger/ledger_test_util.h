@@ -80,7 +80,9 @@ inline std::string HexDigestOf(std::string_view s) { return tz::ToHex(Sha256(s))
 // A fresh one-member ledger with clients for every role.
 class Consortium {
  public:
-  explicit Consortium(std::unique_ptr<KvStore> store = NewMemKvStore(), bool sync = false)
+  // `mark`: where the ledger records its checkpoints (LedgerOptions::mark).
+  explicit Consortium(std::unique_ptr<KvStore> store = NewMemKvStore(), bool sync = false,
+                      std::shared_ptr<CheckpointMarkStore> mark = nullptr)
       : member(MakeClient("zhujian")),
         node(log::NoteSigner::Create(kOrigin,
                                      GenerateKeyPair(SignatureAlgorithm::kEd25519).secret_key)
@@ -112,6 +114,7 @@ class Consortium {
     LedgerOptions opts;
     opts.sync = sync;
     opts.types = &handover::EntryTypes();
+    opts.mark = std::move(mark);
     auto l = Ledger::CreateGenesis(std::move(store), genesis_entry, kT0, node, opts);
     EXPECT_TRUE(l.ok()) << l.status().ToString();
     if (l.ok()) ledger = std::move(*l);

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "crypto/status.h"
+#include "ledger/checkpoint_mark.h"
 #include "ledger/kv.h"
 #include "ledger/ledger.h"
 
@@ -51,6 +52,9 @@ struct AuditOptions {
   // The entry types to replay with (LedgerOptions::types); null: the
   // ledger's own types only.
   const EntryTypeRegistry* types = nullptr;
+  // The newest checkpoint the node signed (its DATA/checkpoint.hwm), if
+  // known: the ledger must reach it and hold that very block.
+  std::optional<CheckpointMark> mark;
 };
 
 // Audits the ledger in `store`. Reasons of failures, besides every entry
@@ -65,6 +69,11 @@ struct AuditOptions {
 //   audit.state_mismatch    a state record differs (the message names it)
 //   audit.head_mismatch     the head record differs from the last block
 //   audit.extra_data        entries or blocks beyond the head
+//   audit.rolled_back       the ledger ends below options.mark: it lost
+//                           blocks the node had signed checkpoints for
+//   audit.diverged          its block at the mark's height is not the one
+//                           the node signed
+//   audit.mark_corrupt      options.mark is for another log
 AuditReport Audit(const KvStore& store, const AuditOptions& options = {});
 
 }  // namespace tz::ledger

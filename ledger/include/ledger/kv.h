@@ -15,6 +15,10 @@
 
 #include "crypto/status.h"
 
+namespace leveldb {
+class Env;
+}
+
 namespace tz::ledger {
 
 class KvBatch {
@@ -50,6 +54,10 @@ class KvStore {
   // ("kv.io").
   virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
   // Applies all of batch atomically; durable before returning when sync.
+  // A failed write may have reached the disk in part or entirely ("kv.io",
+  // or "storage.full" (kResourceExhausted) when the disk is full): the
+  // caller must not write again before reopening the store (Ledger latches
+  // it).
   virtual Status Write(const KvBatch& batch, bool sync) = 0;
   // Calls fn(key, value) for keys in [begin, end) in order until it returns
   // false. An empty `end` means no upper bound.
@@ -63,8 +71,20 @@ Status ScanPrefix(const KvStore& store, std::string_view prefix,
 
 std::unique_ptr<KvStore> NewMemKvStore();
 
+struct LevelDbOptions {
+  bool create_if_missing = false;
+  // The file system LevelDB works through; null means leveldb::Env::Default().
+  // Tests pass a fault-injecting leveldb::EnvWrapper; it must outlive the
+  // store.
+  leveldb::Env* env = nullptr;
+  // Bytes of writes kept in memory before LevelDB writes them out as a table.
+  size_t write_buffer_size = 16 << 20;
+};
+
 // Opens (creating when create_if_missing) a LevelDB database in dir.
 // Reasons: "kv.open" (including "already locked by another process").
+Result<std::unique_ptr<KvStore>> OpenLevelDbStore(const std::string& dir,
+                                                  const LevelDbOptions& options);
 Result<std::unique_ptr<KvStore>> OpenLevelDbStore(const std::string& dir, bool create_if_missing);
 
 // Big-endian fixed-width encoding for integer key parts, so that keys sort

@@ -16,11 +16,20 @@
 // nodes, state changes, indices, header, checkpoint and the new head, so a
 // crash leaves either the whole block or none of it. Keys: docs/ledger.md.
 //
+// Fail-stop: once a write or sync of the store (or of the checkpoint mark)
+// has failed, the store's state on disk is unknown — LevelDB may hold half a
+// record that later writes would bury in the middle of its log — so the
+// ledger latches the failure and refuses every later commit
+// ("ledger.store_failed") until it is opened again, which re-verifies the
+// store (and the mark). Nothing of the failed block reaches the ledger's
+// head or caches.
+//
 // Thread safety: reads (Get*, Lookup*, proofs, head) may run concurrently
 // with each other and with one writer; NewBlock/Add/Commit/ApplyBlock must
 // be serialised by the caller (Sequencer does).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,6 +40,7 @@
 #include "crypto/status.h"
 #include "crypto/thread_annotations.h"
 #include "ledger/block.h"
+#include "ledger/checkpoint_mark.h"
 #include "ledger/entries.h"
 #include "ledger/envelope.h"
 #include "ledger/kv.h"
@@ -62,6 +72,12 @@ struct LedgerOptions {
   // means the ledger's own types only (LedgerEntryTypes()). A Tiezheng node
   // passes handover::EntryTypes().
   const EntryTypeRegistry* types = nullptr;
+  // Where the newest committed checkpoint is recorded outside the store
+  // (ledger/checkpoint_mark.h); null: nowhere (tests, the audit's replay).
+  // Open and CreateGenesis refuse a store that ends below the record or
+  // differs from it; Commit records each block's checkpoint after the block
+  // is durable and before it is published.
+  std::shared_ptr<CheckpointMarkStore> mark;
 };
 
 class Ledger;
@@ -140,15 +156,18 @@ class Ledger {
  public:
   // Opens an initialised store: verifies the last block (header hash, link
   // to its predecessor, log root recomputed from stored nodes, checkpoint
-  // signature) and rebuilds derived indices that are missing. Reasons:
-  // "ledger.not_initialized", "ledger.head_corrupt" (kCorruption), "kv.*".
+  // signature), checks it against options.mark and rebuilds derived indices
+  // that are missing. Reasons: "ledger.not_initialized",
+  // "ledger.head_corrupt" (kCorruption), the CheckMark reasons
+  // ("ledger.rolled_back", "ledger.diverged", "ledger.mark_corrupt"), "kv.*".
   static Result<std::unique_ptr<Ledger>> Open(std::unique_ptr<KvStore> store,
                                               LedgerOptions options = {});
 
   // Initialises an empty store with block 0 holding only `genesis` (a
   // "genesis" entry signed by the first member) and a checkpoint signed by
   // `signer` (the first member's node key). Reasons: ValidateEntry reasons,
-  // "ledger.not_empty".
+  // "ledger.not_empty", "ledger.rolled_back" (options.mark already records
+  // a checkpoint: that log exists, a new one would sign its sizes again).
   // A ledger with no blocks yet over an empty store, for a replica that will
   // receive every block from genesis through ApplyBlock/ReplayBlock (a
   // joining consensus node, the auditor's replay).
@@ -181,8 +200,14 @@ class Ledger {
   // Adds entries prepared by PrepareEntries, in order; one result per entry.
   std::vector<Result<Receipt>> AddPrepared(BlockBuilder* builder, PreparedEntries&& prepared) const;
   // Writes the block with one synced batch and a checkpoint signed by
-  // `signer`. Requires builder from NewBlock on this ledger at the current
-  // head ("ledger.stale_block" otherwise). An empty block is allowed.
+  // `signer`, records the checkpoint in options.mark, then publishes the
+  // block (head, proofs). Requires builder from NewBlock on this ledger at
+  // the current head ("ledger.stale_block" otherwise). An empty block is
+  // allowed. A failed write returns its error ("kv.io", "storage.full",
+  // "ledger.mark_io") and latches it: every later commit fails with
+  // "ledger.store_failed" (kUnavailable). A block whose write failed may
+  // still be in the store after a restart (never acknowledged, but
+  // durable); a resubmitted entry is then refused as a replay.
   Result<BlockHeader> Commit(BlockBuilder&& builder, const log::NoteSigner& signer);
   // As Commit, storing a checkpoint note signed elsewhere (a certified
   // checkpoint from the consortium, or the one being audited). The note is
@@ -245,6 +270,11 @@ class Ledger {
   // Deletes and rebuilds every derived index ("i/", "x/") from the entries.
   Status RebuildIndices();
 
+  // OK until a write of the store or of the mark fails; then the status
+  // every commit returns ("ledger.store_failed", kUnavailable, its message
+  // naming the first failure), until the ledger is opened again.
+  Status store_status() const TZ_EXCLUDES(failure_mu_);
+
  private:
   friend class BlockBuilder;
   Ledger(std::unique_ptr<KvStore> store, LedgerOptions options)
@@ -253,6 +283,10 @@ class Ledger {
                                      std::string note) TZ_EXCLUDES(mu_);
   Status LoadHead() TZ_EXCLUDES(mu_);
   Status VerifyHead() TZ_EXCLUDES(mu_);
+  Status CheckAgainstMark();
+  // Writes through the latch: refuses once a write failed, latches a failure.
+  Status WriteStore(const KvBatch& batch, bool sync) TZ_EXCLUDES(failure_mu_);
+  void LatchFailure(const Status& s) TZ_EXCLUDES(failure_mu_);
   Status CheckIndices();
   void RefreshNodeKeys() TZ_EXCLUDES(mu_);
 
@@ -268,6 +302,12 @@ class Ledger {
   bool has_head_ TZ_GUARDED_BY(mu_) = false;
   merkle::CompactRange log_ TZ_GUARDED_BY(mu_);
   std::vector<log::NoteVerifier> node_keys_ TZ_GUARDED_BY(mu_);
+  // The newest checkpoint recorded in options_.mark (writer only).
+  std::optional<CheckpointMark> mark_;
+  // The latched store failure (store_failed_ set once, never cleared).
+  std::atomic<bool> store_failed_{false};
+  mutable tz::Mutex failure_mu_;
+  Status store_failure_ TZ_GUARDED_BY(failure_mu_);
 };
 
 }  // namespace tz::ledger

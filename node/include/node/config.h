@@ -13,9 +13,13 @@
 //   DIR/archive/           the content-addressed blob store and upload sessions
 //   DIR/timestamps/        RFC 3161 tokens over checkpoints (derived data,
 //                          node/timestamps.h)
+//   DIR/checkpoint.hwm     the newest checkpoint this node signed, outside
+//                          ledger/ so that a damaged store cannot take it
+//                          along (ledger/checkpoint_mark.h)
 // Key files are mode 0600 (crypto/keyfile.h).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "crypto/json.h"
@@ -55,7 +59,25 @@ struct DataDir {
   std::string ledger() const { return root + "/ledger"; }
   std::string archive() const { return root + "/archive"; }
   std::string timestamps() const { return root + "/timestamps"; }  // derived: RFC 3161 tokens
+  std::string checkpoint_mark() const { return root + "/checkpoint.hwm"; }
 };
+
+// Opens the data directory's ledger with `options` and its checkpoint mark
+// (DIR/checkpoint.hwm, fsynced when options.sync): the ledger refuses to
+// open below the newest checkpoint this node signed and records every new
+// one. Reasons: "kv.open", the Ledger::Open reasons ("ledger.rolled_back",
+// "ledger.diverged", ...), "ledger.mark_missing" (a ledger without the mark
+// file: made before the mark existed, or the file was removed; see
+// AdoptCheckpointMark).
+Result<std::unique_ptr<ledger::Ledger>> OpenDataDirLedger(const DataDir& dir,
+                                                          ledger::LedgerOptions options);
+
+// Records the ledger's newest checkpoint as the mark of a data directory
+// that has none (one made before the mark existed). Only right if the ledger
+// holds every block this node ever signed: the mark is what stops it from
+// signing those sizes again. Reasons: "ledger.mark_exists", Ledger::Open
+// reasons.
+Status AdoptCheckpointMark(const DataDir& dir);
 
 Result<NodeConfig> LoadConfig(const DataDir& dir);  // "config.missing", "config.bad"
 

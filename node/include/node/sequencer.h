@@ -63,9 +63,12 @@ class Sequencer {
   // Queues one entry. `done` runs exactly once, on the commit thread,
   // after the block holding the entry is durable (with its receipt), or with
   // the entry's validation error (envelope.h, entries.h reasons), or with
-  // the commit's failure (e.g. "kv.io"; the whole block is dropped). It runs
-  // at once, on the caller's thread, with "sequencer.busy" when the queue is
-  // full or "sequencer.stopped" after Stop.
+  // the commit's failure (e.g. "kv.io", "storage.full"; the whole block is
+  // dropped). It runs at once, on the caller's thread, with "sequencer.busy"
+  // when the queue is full, "sequencer.stopped" after Stop, or
+  // "ledger.store_failed" once a write of the ledger's store has failed
+  // (Ledger::store_status: nothing is acknowledged any more until the
+  // ledger is reopened).
   void Submit(std::string bytes, Done done) TZ_EXCLUDES(mu_);
   // Blocking forms: queue and wait. One result per entry, in order. A
   // batch is queued at once, so it goes into one block if it fits.
