@@ -191,8 +191,9 @@ Status Ledger::CheckAgainstMark() {
   if (!options_.mark) return Status::Ok();
   TZ_ASSIGN_OR_RETURN(mark_, options_.mark->Load());
   if (!mark_) return Status::Ok();
+  const Head now = head();  // Open runs alone, but the head is read under its lock
   std::optional<BlockHeader> at_mark;
-  if (mark_->height() <= head_.height) {
+  if (mark_->height() <= now.height) {
     auto h = GetBlockHeader(mark_->height());
     if (h.ok()) {
       at_mark = std::move(*h);
@@ -200,7 +201,7 @@ Status Ledger::CheckAgainstMark() {
       return h.status();
     }
   }
-  return CheckMark(*mark_, origin_, head_.height, head_.log_size, at_mark);
+  return CheckMark(*mark_, origin_, now.height, now.log_size, at_mark);
 }
 
 Status Ledger::store_status() const {

@@ -165,7 +165,13 @@ void CheckSignatureHeaders(const tz::api::Request& req) {
     if (d.ok()) TZ_FUZZ_CHECK(tz::api::ContentDigestFromSha256(*d) == *digest);
   }
   if (params && digest != nullptr) {
-    (void)tz::api::SignatureBase(req.method, req.path, "?" + req.query, *digest, params->raw);
+    // The covered header fields as the server takes them into the base.
+    std::vector<tz::api::CoveredHeader> covered;
+    for (const std::string& name : params->covered_headers) {
+      if (const std::string* v = req.header(name)) covered.push_back({name, *v});
+    }
+    (void)tz::api::SignatureBase(req.method, req.path, "?" + req.query, *digest, covered,
+                                 params->raw);
   }
 }
 
