@@ -62,20 +62,33 @@ ssize_t CookieWrite(void* cookie, const char* buf, size_t size) {
 
 int CookieClose(void* cookie) {
   auto* sink = static_cast<Sink*>(cookie);
-  bool ok = WriteAll(sink->fd, sink->filter.flush());
-  delete sink;
-  return ok ? 0 : -1;
+  return WriteAll(sink->fd, sink->filter.flush()) ? 0 : -1;
 }
 
 FILE* raw_stdout = nullptr;
+// The two sinks live as long as the process: glibc flushes the streams at
+// exit after static destructors have run, so they are never destroyed (and
+// these pointers keep them reachable for the leak checker).
+Sink* out_sink = nullptr;
+Sink* err_sink = nullptr;
 
-FILE* Filtered(int fd, int mode) {
+FILE* Filtered(Sink* sink, int mode) {
   cookie_io_functions_t io{};
   io.write = CookieWrite;
   io.close = CookieClose;
-  FILE* f = fopencookie(new Sink{fd, {}}, "w", io);
+  FILE* f = fopencookie(sink, "w", io);
   if (f != nullptr) setvbuf(f, nullptr, mode, mode == _IONBF ? 0 : BUFSIZ);
   return f;
+}
+
+// At exit: what a filter still holds (an incomplete UTF-8 sequence at the
+// very end) is written, escaped.
+void FlushHeld() {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  for (Sink* s : {out_sink, err_sink}) {
+    if (s != nullptr) WriteAll(s->fd, s->filter.flush());
+  }
 }
 
 }  // namespace
@@ -85,11 +98,14 @@ void InstallSafeOutput() {
   std::fflush(stdout);
   std::fflush(stderr);
   raw_stdout = stdout;
-  FILE* out = Filtered(STDOUT_FILENO, _IOLBF);
-  FILE* err = Filtered(STDERR_FILENO, _IONBF);
+  out_sink = new Sink{STDOUT_FILENO, {}};
+  err_sink = new Sink{STDERR_FILENO, {}};
+  FILE* out = Filtered(out_sink, _IOLBF);
+  FILE* err = Filtered(err_sink, _IONBF);
   if (out == nullptr || err == nullptr) std::abort();  // only on allocation failure
   stdout = out;
   stderr = err;
+  std::atexit(FlushHeld);
 }
 
 FILE* RawStdout() {
