@@ -7,6 +7,7 @@
 #include "ledger/audit.h"
 #include "ledger/checkpoint_mark.h"
 #include "ledger/kv.h"
+#include "safe_output.h"
 
 namespace tz::cli {
 namespace {
@@ -86,12 +87,12 @@ int CmdAudit(int argc, char** argv, int first) {
   bool quiet = a.flag("quiet");
   if (!quiet) {
     opts.progress = [](uint64_t h) {
-      if (h % 1000 == 0) std::fprintf(stderr, "\raudit: block %llu", (unsigned long long)h);
+      if (h % 1000 == 0) WriteProgress("\raudit: block " + std::to_string(h));
     };
   }
   opts.types = &handover::EntryTypes();
   ledger::AuditReport r = ledger::Audit(**store, opts);
-  if (!quiet) std::fprintf(stderr, "\r%40s\r", "");
+  if (!quiet) WriteProgress("\r" + std::string(40, ' ') + "\r");
   if (!r.ok()) {
     std::printf("audit FAILED: %s\n", r.failure->ToString().c_str());
     std::printf("verified before the failure: %llu blocks, %llu entries\n",

@@ -21,6 +21,7 @@
 #include "node/bulk_load.h"
 #include "node/config.h"
 #include "node/node.h"
+#include "safe_output.h"
 
 namespace tz::cli {
 namespace {
@@ -118,11 +119,13 @@ int NodeBulkLoad(int argc, char** argv, int first) {
   auto t0 = std::chrono::steady_clock::now();
   o.progress = [&](uint64_t done) {
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "\r%llu entries, %.0f/s", static_cast<unsigned long long>(done),
-                 static_cast<double>(done) / s);
+    char line[64];
+    std::snprintf(line, sizeof line, "\r%llu entries, %.0f/s",
+                  static_cast<unsigned long long>(done), static_cast<double>(done) / s);
+    WriteProgress(line);  // raw, to a terminal only: the filtered stderr escapes "\r"
   };
   Status st = node::BulkLoadDocuments(*a.value("data"), o);
-  std::fprintf(stderr, "\n");
+  WriteProgress("\n");
   if (!st.ok()) return Fail(st);
   return kExitOk;
 }
