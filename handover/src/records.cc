@@ -568,14 +568,6 @@ Result<HouseholdRecord> HouseholdRecord::Decode(std::string_view value) {
 namespace {
 
 template <typename T>
-Result<std::optional<T>> GetJsonRecord(const State& state, const std::string& key) {
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> j, state.GetJson(key));
-  if (!j) return std::optional<T>();
-  TZ_ASSIGN_OR_RETURN(T rec, T::FromJson(*j));
-  return std::optional<T>(std::move(rec));
-}
-
-template <typename T>
 Result<std::optional<T>> GetEncodedRecord(const State& state, const std::string& key) {
   TZ_ASSIGN_OR_RETURN(std::optional<std::string> v, state.Get(key));
   if (!v) return std::optional<T>();

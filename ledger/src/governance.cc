@@ -135,14 +135,6 @@ Result<std::vector<std::string>> StringsField(const Json& j, std::string_view ke
   return out;
 }
 
-template <typename T>
-Result<std::optional<T>> GetJsonRecord(const State& state, const std::string& key) {
-  TZ_ASSIGN_OR_RETURN(std::optional<Json> j, state.GetJson(key));
-  if (!j) return std::optional<T>();
-  TZ_ASSIGN_OR_RETURN(T rec, T::FromJson(*j));
-  return std::optional<T>(std::move(rec));
-}
-
 }  // namespace
 
 // ---- entry bodies ----

@@ -92,4 +92,14 @@ std::string StateKeyForProposal(const EntryId& id);
 std::string StateKeyForMember(std::string_view name);
 std::string StateKeyForChain();  // "s/chain"
 
+// A typed record stored as JSON under `key` (T::FromJson reads it back);
+// nullopt when absent. Used for the governance and the domain's records.
+template <typename T>
+Result<std::optional<T>> GetJsonRecord(const State& state, const std::string& key) {
+  TZ_ASSIGN_OR_RETURN(std::optional<Json> j, state.GetJson(key));
+  if (!j) return std::optional<T>();
+  TZ_ASSIGN_OR_RETURN(T rec, T::FromJson(*j));
+  return std::optional<T>(std::move(rec));
+}
+
 }  // namespace tz::ledger
